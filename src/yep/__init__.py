@@ -1,0 +1,1 @@
+"""YEP: the Youth Engagement and Progression Framework platform."""

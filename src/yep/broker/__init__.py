@@ -1,0 +1,1 @@
+"""Brokerage: referrals, panels, lead worker allocation, support packages, contacts, reviews, handover."""

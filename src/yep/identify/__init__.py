@@ -1,0 +1,1 @@
+"""Early identification: indicator imports, risk models, runs, practitioner review, back-testing."""

@@ -1,0 +1,1 @@
+"""The data hub: external datasets, record linkage with Splink, clerical review, research extracts."""

@@ -1,0 +1,1 @@
+"""The register: young people, organisations, staff, roles, enrolments, characteristics and reference data."""

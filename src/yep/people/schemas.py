@@ -1,0 +1,95 @@
+"""API shapes of the register (pydantic, via django-ninja)."""
+
+import datetime
+
+from ninja import Schema
+
+
+class PersonSummary(Schema):
+    id: int
+    legal_forenames: str
+    legal_surname: str
+    preferred_forename: str
+    dob: datetime.date
+    postcode: str
+    la_code: str | None
+    upn: str | None
+    uln: str | None
+
+
+class CharacteristicOut(Schema):
+    kind: str
+    value: str
+    start: datetime.date
+    end: datetime.date | None
+
+
+class EnrolmentOut(Schema):
+    organisation: str
+    organisation_ref: str
+    year_group: int | None
+    start: datetime.date
+    end: datetime.date | None
+    end_reason: str
+
+
+class ContactOut(Schema):
+    name: str
+    relationship: str
+    phone: str
+    email: str
+    has_parental_responsibility: bool
+
+
+class PersonDetail(PersonSummary):
+    preferred_surname: str
+    sex: str
+    gender: str
+    address_line1: str
+    address_line2: str
+    town: str
+    preferred_language: str
+    phone: str
+    email: str
+    academic_age: int
+    ni_number_recorded: bool
+    contacts: list[ContactOut]
+    characteristics: list[CharacteristicOut]
+    restricted_characteristics: int
+    enrolments: list[EnrolmentOut]
+
+
+class PersonIn(Schema):
+    """A young person to add. Every field is checked by the register's validation, which lists every problem."""
+
+    legal_forenames: str
+    legal_surname: str
+    dob: str
+    preferred_forename: str = ""
+    preferred_surname: str = ""
+    sex: str = "U"
+    gender: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    town: str = ""
+    postcode: str = ""
+    la_code: str = ""
+    preferred_language: str = "en"
+    phone: str = ""
+    email: str = ""
+    upn: str = ""
+    uln: str = ""
+    ni_number: str = ""
+
+
+class OrganisationOut(Schema):
+    ref: str
+    kind: str
+    name: str
+    name_cy: str
+    code: str
+    la_code: str | None
+
+
+class Error(Schema):
+    detail: str

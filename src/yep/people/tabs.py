@@ -1,0 +1,20 @@
+"""The tabs of a young person's record. Later apps add theirs here (risk, lead worker, timeline, applications)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class PersonTab:
+    slug: str
+    label: str | Promise
+    url_name: str
+
+
+PERSON_TABS = [
+    PersonTab("identity", _("Identity and contacts"), "people:detail"),
+    PersonTab("characteristics", _("Characteristics"), "people:characteristics"),
+    PersonTab("enrolments", _("Enrolment history"), "people:enrolments"),
+]

@@ -1,0 +1,1 @@
+"""The young person's own pages."""

@@ -1,0 +1,1 @@
+"""Provision: directory of services mapped against the tiers, employability programmes."""

@@ -1,0 +1,1 @@
+"""Accountability: monthly, quarterly and annual reports, destination measures, returns, dashboards."""

@@ -1,0 +1,1 @@
+"""Synthetic population with ground truth, for the demo, tests and benchmarks."""

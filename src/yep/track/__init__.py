@@ -1,0 +1,1 @@
+"""Tracking: activity timeline, five tiers (Wales) and NCCIS groups (England), notifications, unknowns."""

@@ -1,0 +1,8 @@
+"""Django application configuration for track."""
+
+from django.apps import AppConfig
+
+
+class TrackConfig(AppConfig):
+    name = "yep.track"
+    label = "track"

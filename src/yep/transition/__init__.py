@@ -1,0 +1,1 @@
+"""Transition: local area prospectus, common applications, intended destinations, the guarantees."""

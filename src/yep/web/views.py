@@ -1,0 +1,62 @@
+"""Home page, login and logout, and the health check."""
+
+from django.contrib import auth
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+
+from yep.access.audit import AuditContext, record
+from yep.access.guards import public, requires
+from yep.access.policy import people_visible_to
+from yep.people.models import Role
+
+
+@requires("web.view_home")
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(request.user.active_memberships())
+    roles = {m.role for m in memberships}
+    casework = bool(roles & {Role.EPC, Role.CAREERS_ADVISER, Role.SCHOOL_STAFF, Role.PROVIDER_STAFF,
+                             Role.LEAD_WORKER})
+    context = {
+        "memberships": memberships,
+        "can_search": casework,
+        "can_add_person": request.user.has_perm("people.add_person"),
+        "visible_count": people_visible_to(request.user).count() if casework else None,
+        "aggregates_only": bool(roles) and not casework,
+    }
+    return render(request, "web/home.html", context)
+
+
+@method_decorator(public, name="dispatch")
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        user = form.get_user()
+        record(user, "login", AuditContext.from_request(self.request, "sign in"), object_type="user",
+               object_id=user.pk)
+        if not self.request.COOKIES.get("yep_language"):
+            # Staff see the site in their own preferred language until they switch.
+            translation.activate(user.preferred_language)
+            response.set_cookie("yep_language", user.preferred_language, samesite="Lax")
+        return response
+
+
+@public
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth.logout(request)
+    return redirect("web:login")
+
+
+@public
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

@@ -1,0 +1,54 @@
+"""Small factories that build test data through the services, so every record is made as a user would make it."""
+
+import datetime
+import itertools
+from typing import Any
+
+from yep.access.audit import AuditContext
+from yep.people import services
+from yep.people.identifiers import upn_check_letter, uln_check_digit
+from yep.people.models import Organisation, OrganisationKind, Person, User
+
+TEST = AuditContext(purpose="test", channel="cli")
+PASSWORD = "correct-horse-battery-staple"
+_serial = itertools.count(1)
+
+
+def la(code: str = "681") -> Organisation:
+    return Organisation.objects.get(kind=OrganisationKind.LA, code=code)
+
+
+def make_organisation(kind: str, la_code: str = "681", name: str = "", **extra: Any) -> Organisation:
+    n = next(_serial)
+    return services.create_organisation(ref=f"{kind.upper()}-{n}", kind=kind, name=name or f"{kind} {n}",
+                                        la=la(la_code), actor="test", context=TEST, **extra)
+
+
+def make_user(role: str, organisation: Organisation, username: str = "", **extra: Any) -> User:
+    user = services.create_user(username or f"{role}{next(_serial)}", PASSWORD, actor="test", context=TEST, **extra)
+    services.add_membership(user, organisation, role, start=datetime.date(2020, 1, 1), actor="test", context=TEST)
+    return user
+
+
+def valid_upn(la_code: str = "681", serial: int | None = None) -> str:
+    body = f"{la_code}{2000 + (serial or next(_serial)) % 7000:04d}19{(serial or next(_serial)) % 1000:03d}"
+    return upn_check_letter(body) + body
+
+
+def valid_uln() -> str:
+    while True:
+        first9 = f"{1000000000 + next(_serial) * 7919:010d}"[:9]
+        check = uln_check_digit(first9)
+        if check is not None:
+            return first9 + check
+
+
+def make_person(la_code: str = "681", **fields: Any) -> Person:
+    data = {"legal_forenames": "Siân", "legal_surname": "Jones", "dob": "2009-03-27", "sex": "F",
+            "postcode": "CF24 3AB", "la_code": la_code, **fields}
+    return services.create_person(data, actor="test", context=TEST)
+
+
+def enrol(person: Person, organisation: Organisation, year_group: int | None = 11,
+          start: datetime.date = datetime.date(2020, 9, 1)) -> None:
+    services.enrol(person, organisation, start=start, year_group=year_group, actor="test", context=TEST)
