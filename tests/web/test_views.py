@@ -86,9 +86,16 @@ def test_sensitive_characteristics_are_masked_for_school_staff_and_shown_to_the_
 
 def test_the_language_switch_turns_the_site_welsh(client, region):
     login(client, region.epc)
-    response = client.post(reverse("set_language"), {"language": "cy", "next": reverse("web:home")}, follow=True)
+    response = client.get(reverse("web:language"), {"lang": "cy", "next": reverse("web:home")}, follow=True)
     page = response.content.decode()
     assert 'lang="cy"' in page and "Dod o hyd i berson ifanc" in page
+    region.epc.refresh_from_db()
+    assert region.epc.preferred_language == "cy"
+
+
+def test_the_language_switch_never_redirects_off_the_site(client, region):
+    response = client.get(reverse("web:language"), {"lang": "cy", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response.url == reverse("web:home")
 
 
 def test_adding_a_young_person_with_bad_details_shows_each_problem_and_saves_nothing(client, region):

@@ -1,8 +1,9 @@
-"""Django application configuration for synth."""
+"""Django app configuration, so that the ``synth`` management command is found."""
 
 from django.apps import AppConfig
 
 
-class SynthConfig(AppConfig):
+class SynthAppConfig(AppConfig):
     name = "yep.synth"
     label = "synth"
+    verbose_name = "Synthetic population"

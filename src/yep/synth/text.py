@@ -50,3 +50,9 @@ def where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
     result = np.full(len(mask), None, dtype=object)
     result[mask] = np.asarray(values, dtype=object)[mask]
     return result
+
+
+def words(*parts: np.ndarray | pa.Array, size: int) -> pa.Array:
+    """Join non-blank parts with single spaces ("Dafydd", "Rhys" -> "Dafydd Rhys")."""
+    arrays = [as_strings(p, size) for p in parts]
+    return pc.binary_join_element_wise(*arrays, " ", null_handling="skip")

@@ -3,13 +3,12 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    welsh = (get_language() or "en").startswith("cy")
     return {
         "service_name": _("Youth Engagement and Progression"),
-        "other_language": {"code": "en", "label": "English"} if welsh else {"code": "cy", "label": "Cymraeg"},
+        # Each language is named in itself, as the GOV.UK language navigation does.
+        "site_languages": [("en", "English"), ("cy", "Cymraeg")],
     }

@@ -10,4 +10,5 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("health/", views.health, name="health"),
+    path("language/", views.switch_language, name="language"),
 ]

@@ -1,10 +1,13 @@
 """Home page, login and logout, and the health check."""
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
@@ -13,6 +16,7 @@ from yep.access.audit import AuditContext, record
 from yep.access.guards import public, requires
 from yep.access.policy import people_visible_to
 from yep.people.models import Role
+from yep.people.services import set_preferred_language
 
 
 @requires("web.view_home")
@@ -41,10 +45,10 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         record(user, "login", AuditContext.from_request(self.request, "sign in"), object_type="user",
                object_id=user.pk)
-        if not self.request.COOKIES.get("yep_language"):
+        if not self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
             # Staff see the site in their own preferred language until they switch.
             translation.activate(user.preferred_language)
-            response.set_cookie("yep_language", user.preferred_language, samesite="Lax")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
         return response
 
 
@@ -53,6 +57,22 @@ class LoginView(auth_views.LoginView):
 def logout_view(request: HttpRequest) -> HttpResponse:
     auth.logout(request)
     return redirect("web:login")
+
+
+@public
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Switch between English and Welsh (a link on every page); remembered for a signed-in user."""
+    language = request.GET.get("lang", "")
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:home")
+    response = redirect(target)
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+        if request.user.is_authenticated:
+            set_preferred_language(request.user, language)
+    return response
 
 
 @public

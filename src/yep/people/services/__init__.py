@@ -1,7 +1,7 @@
 """The only writers of the register. Each function takes the acting user and an audit context, runs in one
 transaction, and writes its audit row in that transaction."""
 
-from .organisations import add_membership, create_organisation, create_user
+from .organisations import add_membership, create_organisation, create_user, set_preferred_language
 from .persons import add_characteristic, add_contact, create_person, end_enrolment, enrol, update_person
 from .reference import load_reference_data
 
@@ -15,5 +15,6 @@ __all__ = [
     "end_enrolment",
     "enrol",
     "load_reference_data",
+    "set_preferred_language",
     "update_person",
 ]

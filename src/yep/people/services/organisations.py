@@ -50,3 +50,10 @@ def add_membership(user: User, organisation: Organisation, role: str, *, start: 
     audit.record(actor, "create", context, object_type="membership", object_id=membership.pk,
                  detail={"user": user.username, "organisation": organisation.ref, "role": role})
     return membership
+
+
+def set_preferred_language(user: User, language: str) -> None:
+    """Remember the language a member of staff chose; it is used when they next sign in."""
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
