@@ -6,7 +6,7 @@ from typing import Any
 
 from yep.access.audit import AuditContext
 from yep.people import services
-from yep.people.identifiers import upn_check_letter, uln_check_digit
+from yep.people.identifiers import uln_check_digit, upn_check_letter
 from yep.people.models import Organisation, OrganisationKind, Person, User
 
 TEST = AuditContext(purpose="test", channel="cli")

@@ -122,6 +122,14 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
            "YEP_FIELD_KEY": "field-key-for-the-check", "YEP_ALLOWED_HOSTS": "yep.example.gov.wales",
            "YEP_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run([sys.executable, "-m", "yep.cli", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_data_dictionary_matches_the_models():
+    from yep.people.datadictionary import render
+
+    committed = (SRC.parent.parent / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert committed == render(), "run: .venv/bin/yep datadictionary --out docs/data-dictionary.md"

@@ -180,4 +180,4 @@ LOGGING = {
 
 # YEP's own settings.
 YEP_SEARCH_LIMIT = 50
-YEP_API_TOKEN_PREFIX = "yep_"
+YEP_API_TOKEN_PREFIX = "yep_"  # noqa: S105 (a prefix that marks YEP tokens in logs, not a secret)

@@ -1,6 +1,7 @@
 """The site's URLs: the staff web pages, the partner API at /api/v1, and the language switch."""
 
 from django.urls import include, path
+
 from yep.api import api
 
 urlpatterns = [

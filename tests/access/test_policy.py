@@ -2,8 +2,8 @@
 
 import datetime
 
-from django.http import Http404
 import pytest
+from django.http import Http404
 
 from tests import factories
 from yep.access.models import AuditEvent

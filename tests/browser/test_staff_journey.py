@@ -1,6 +1,5 @@
 """The real site in Debian's chromium: sign in, find a young person, open their record, switch to Welsh."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium (make test does this)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -73,8 +73,9 @@ def test_another_las_young_person_is_not_found(client, region):
 
 
 def test_sensitive_characteristics_are_masked_for_school_staff_and_shown_to_the_epc(client, region):
-    from yep.people import services
     import datetime
+
+    from yep.people import services
 
     services.add_characteristic(region.pupil, "looked_after", start=datetime.date(2022, 1, 1), actor="test",
                                 context=factories.TEST)

@@ -42,6 +42,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
+
 
 class ApiToken(models.Model):
     """A personal access token for a partner system, acting as its user. Only a digest is stored."""

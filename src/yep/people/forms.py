@@ -15,8 +15,12 @@ class PersonForm(forms.Form):
     address_line1 = forms.CharField(label=_("Address line 1"), required=False)
     town = forms.CharField(label=_("Town"), required=False)
     postcode = forms.CharField(label=_("Postcode"), required=False)
-    la_code = forms.CharField(label=_("Local authority code"), required=False, help_text=_("For example, 681 for Cardiff"))
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=[("en", "English"), ("cy", "Cymraeg")], required=False)
+    la_code = forms.CharField(
+        label=_("Local authority code"), required=False, help_text=_("For example, 681 for Cardiff")
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=[("en", "English"), ("cy", "Cymraeg")], required=False
+    )
     phone = forms.CharField(label=_("Phone (optional)"), required=False)
     email = forms.CharField(label=_("Email (optional)"), required=False)
     upn = forms.CharField(label=_("UPN (optional)"), required=False)

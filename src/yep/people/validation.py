@@ -47,7 +47,11 @@ def _clean_dob(raw: Any, errors: dict[str, str]) -> datetime.date | None:
 def _clean_identifiers(data: Mapping[str, Any], cleaned: dict[str, Any], errors: dict[str, str],
                        instance: Person | None) -> None:
     others = Person.objects.exclude(pk=instance.pk) if instance else Person.objects.all()
-    checks = (("upn", identifiers.check_upn), ("uln", identifiers.check_uln), ("ni_number", identifiers.check_ni_number))
+    checks = (
+        ("upn", identifiers.check_upn),
+        ("uln", identifiers.check_uln),
+        ("ni_number", identifiers.check_ni_number),
+    )
     for field, check in checks:
         raw = _text(data, field)
         if not raw:

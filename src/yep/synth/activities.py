@@ -133,38 +133,48 @@ def _previous_code(rng: np.random.Generator, z: np.ndarray, age_then: np.ndarray
     probs = HISTORY_BY_AGE[bucket] * np.exp(HISTORY_RISK[None, :] * z[:, None])
     code = HISTORY_CODES[weighted_choice_rows(rng, probs)]
     code[(code == 210) & (end - first > 730)] = 230  # sixth form only in the two years after Year 11
-    repeat = (code == next_code) & (code >= 540)
-    code[repeat] = 330
+    code[(code == next_code) & (code >= 540)] = 330  # one spell NEET, not two in a row
+    code[(code == next_code) & (code == 210)] = 230  # a sixth form course is one episode
     return code
+
+
+def _course_boundary(rng: np.random.Generator, code: np.ndarray, boundary: np.ndarray, first: np.ndarray,
+                     risk: np.ndarray) -> np.ndarray:
+    """Move the start of the following episode back to 1 September when a course was completed."""
+    completes = np.isin(code, EDUCATION) & (rng.random(len(code)) < 0.75 - 0.5 * risk)
+    september = ymd(academic_year_of(boundary), 9, 1)
+    return np.where(completes & (september > first), september, boundary)
 
 
 def timelines(rng: np.random.Generator, people: People, calendar: SchoolCalendar, idx: np.ndarray,
               current: np.ndarray) -> Episodes:
-    """Post-16 episodes (after Year 11) for people ``idx`` whose current codes are given."""
-    today = calendar.today
+    """Post-16 episodes (after Year 11) for people ``idx`` whose current codes are given.
+
+    Slot 0 holds the current activity and slot j the j-th before it, built backwards.
+    """
+    m, slots = len(idx), MAX_PREVIOUS + 1
     age = people.academic_age[idx]
     first = calendar.leave_day(age) + 1
     risk, z = people.risk[idx], people.z[idx]
-    start = _current_start(rng, current, first, today, risk, rng.random(len(idx)) < 0.85)
-    parts = [(np.arange(len(idx)), start, np.full(len(idx), NULL_DAY), current)]
-    earliest, active, next_code = start.copy(), np.flatnonzero(start > first), current.copy()
-    for _ in range(MAX_PREVIOUS):
-        if len(active) == 0:
-            break
-        end = earliest[active] - 1
-        age_then = age[active] - (calendar.academic_year - academic_year_of(end))
-        code = _previous_code(rng, z[active], age_then, next_code[active], end, first[active])
-        begin = _starts(rng, code, end, first[active], risk[active])
-        parts.append((active, begin, end, code))
-        earliest[active], next_code[active] = begin, code
-        active = active[begin > first[active]]
-    local, begin, end, code = (np.concatenate(p) for p in zip(*parts, strict=True))
+    begin, end = np.full((m, slots), NULL_DAY), np.full((m, slots), NULL_DAY)
+    code = np.zeros((m, slots), dtype=np.int64)
+    begin[:, 0] = _current_start(rng, current, first, calendar.today, risk, rng.random(m) < 0.85)
+    code[:, 0] = current
+    active = np.flatnonzero(begin[:, 0] > first)
+    for j in range(1, slots):
+        boundary = begin[active, j - 1]
+        age_then = age[active] - (calendar.academic_year - academic_year_of(boundary - 1))
+        earlier = _previous_code(rng, z[active], age_then, code[active, j - 1], boundary - 1, first[active])
+        boundary = _course_boundary(rng, earlier, boundary, first[active], risk[active])
+        begin[active, j - 1], end[active, j], code[active, j] = boundary, boundary - 1, earlier
+        begin[active, j] = _starts(rng, earlier, boundary - 1, first[active], risk[active])
+        active = active[begin[active, j] > first[active]]
     # Anyone whose history has not reached Year 11 yet: stretch their earliest episode back to it.
-    order = np.lexsort((begin, local))
-    is_first = np.r_[True, local[order][1:] != local[order][:-1]]
-    begin[order[is_first]] = first[local[order[is_first]]]
+    begin[np.arange(m), (code != 0).sum(axis=1) - 1] = first
+    local, slot = np.nonzero(code)
     n = len(local)
-    return Episodes(idx[local], begin, end, code, np.full(n, np.nan), np.full(n, -1), np.zeros(n, np.int64))
+    return Episodes(idx[local], begin[local, slot], end[local, slot], code[local, slot], np.full(n, np.nan),
+                    np.full(n, -1), np.zeros(n, np.int64))
 
 
 def school_episodes(people: People, calendar: SchoolCalendar, placement: Placement) -> Episodes:

@@ -100,6 +100,9 @@ class PersonName(models.Model):
     class Meta:
         indexes = [models.Index(fields=["surname_key", "forename_group"])]
 
+    def __str__(self) -> str:
+        return f"{self.forename_key} {self.surname_key}"
+
 
 class Contact(models.Model):
     """A parent, carer or other contact on a young person's record (letters go to them for under-16s)."""
@@ -115,6 +118,9 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"
 
 
 class CharacteristicKind(models.TextChoices):
@@ -169,6 +175,9 @@ class Characteristic(models.Model):
         ordering = ["kind", "-start"]
         indexes = [models.Index(fields=["person", "kind"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value} from {self.start}"
+
     @property
     def is_sensitive(self) -> bool:
         return self.kind in SENSITIVE_KINDS
@@ -198,3 +207,6 @@ class Enrolment(models.Model):
     class Meta:
         ordering = ["-start"]
         indexes = [models.Index(fields=["organisation", "end"]), models.Index(fields=["person", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} from {self.start}"

@@ -18,12 +18,12 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         return self.label_cy if (get_language() or "en").startswith("cy") else self.label_en
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class ReferenceVersion(models.Model):

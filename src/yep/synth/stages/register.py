@@ -37,7 +37,7 @@ def people(run: Run) -> None:
     phone[rng.random(n) >= np.select([age < 11, age < 16], [0.15, 0.8], 0.92)] = None
     p.columns["phone"] = phone
     email = email_addresses(rng, first, surname, 1.0)
-    email[rng.random(n) >= np.select([age < 11, age < 16], [0.1, 0.7], 0.88)] = None
+    email[rng.random(n) >= np.select([age < 11, age < 16], [0.25, 0.8], 0.9)] = None
     p.columns["email"] = email
     run.people, run.names = p, names
 

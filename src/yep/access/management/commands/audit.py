@@ -22,4 +22,5 @@ class Command(BaseCommand):
                 _("The audit log is broken at entry %(id)s (%(at)s): it was changed or an entry before it was removed.")
                 % {"id": broken.pk, "at": broken.at.isoformat()}
             )
-        self.stdout.write(_("The audit log is intact: %(count)s entries verified.") % {"count": AuditEvent.objects.count()})
+        count = AuditEvent.objects.count()
+        self.stdout.write(_("The audit log is intact: %(count)s entries verified.") % {"count": count})
