@@ -8,7 +8,7 @@ PO        := $(wildcard src/yep/locale/*/LC_MESSAGES/django.po)
 MO        := $(PO:.po=.mo)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint typecheck messages browser clean
+.PHONY: install demo test lint messages browser clean
 
 install: $(STAMP) node_modules/.installed $(CSS) $(MO)
 
@@ -38,8 +38,6 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check src tests bench
-
-typecheck: install
 	$(BIN)/mypy
 
 test: install lint browser

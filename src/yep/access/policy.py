@@ -62,9 +62,9 @@ def people_visible_to(user: Any, purpose: str = "casework", on: datetime.date | 
     if las:
         educated_here = Organisation.objects.filter(la_id__in=las).values_list("pk", flat=True)
         clause |= Q(la_of_residence_id__in=las)
-        clause |= _current_enrolment_at(set(educated_here), day)
+        clause |= Q(_current_enrolment_at(set(educated_here), day))
     if orgs:
-        clause |= _current_enrolment_at(orgs, day)
+        clause |= Q(_current_enrolment_at(orgs, day))
     if not las and not orgs:
         return Person.objects.none()
     return Person.objects.filter(clause)

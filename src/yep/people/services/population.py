@@ -35,6 +35,10 @@ def _date(value: str) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
+def _day(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value)
+
+
 def _organisations(directory: Path) -> dict[str, Organisation]:
     las = {o.ref: o for o in Organisation.objects.filter(kind=OrganisationKind.LA)}
     by_ref: dict[str, Organisation] = dict(las)
@@ -64,7 +68,7 @@ def _person(row: dict[str, str], las: dict[str, Organisation]) -> Person:
     postcode = row.get("postcode", "")
     return Person(
         legal_forenames=row["legal_forenames"], legal_surname=row["legal_surname"],
-        preferred_forename=row.get("preferred_forename", ""), dob=_date(row["dob"]), sex=row.get("sex") or "U",
+        preferred_forename=row.get("preferred_forename", ""), dob=_day(row["dob"]), sex=row.get("sex") or "U",
         gender=row.get("gender", ""), address_line1=row.get("address_line1", ""), town=row.get("town", ""),
         postcode=postcode, postcode_key=identifiers.postcode_key(postcode),
         la_of_residence=las.get(f"LA-{row.get('la_code', '')}"),
@@ -127,13 +131,13 @@ def load_population(directory: Path, *, actor: Any, context: audit.AuditContext,
     counts["characteristics"] = _bulk(
         _read(directory, "characteristics.csv"),
         lambda r: Characteristic(person_id=ids[r["person_id"]], kind=r["kind"], value=r.get("value", ""),
-                                 start=_date(r["start"]), end=_date(r.get("end", "")), source="synthetic"),
+                                 start=_day(r["start"]), end=_date(r.get("end", "")), source="synthetic"),
         Characteristic, "characteristics", progress)
     counts["enrolments"] = _bulk(
         _read(directory, "enrolments.csv"),
         lambda r: Enrolment(person_id=ids[r["person_id"]], organisation=orgs[r["org_id"]],
                             year_group=int(r["year_group"]) if r.get("year_group") else None,
-                            start=_date(r["start"]), end=_date(r.get("end", "")), end_reason=r.get("end_reason", "")),
+                            start=_day(r["start"]), end=_date(r.get("end", "")), end_reason=r.get("end_reason", "")),
         Enrolment, "enrolments", progress)
     audit.record(actor, "import", context, object_type="population", object_id=str(directory.name),
                  detail={"directory": str(directory), **counts})
