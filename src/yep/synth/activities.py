@@ -29,19 +29,23 @@ NEET_WEIGHTS = {"F": [0.50, 0.14, 0.08, 0.08, 0.05, 0.09, 0.06], "M": [0.60, 0.1
 NEET_BY_AGE = {16: 1.0, 17: 1.5, 18: 2.0, 19: 2.3}
 NEET_OLDER = 2.5
 EET_CODES = np.array([210, 230, 310, 410, 330, 340, 360])
-EET_BY_AGE = np.array([
-    [0.42, 0.38, 0.05, 0.08, 0.02, 0.02, 0.03],  # 16
-    [0.38, 0.36, 0.08, 0.06, 0.04, 0.04, 0.04],  # 17
-    [0.03, 0.30, 0.14, 0.04, 0.18, 0.17, 0.14],  # 18
-    [0.00, 0.12, 0.12, 0.02, 0.28, 0.30, 0.16],  # 19+
-])
+EET_BY_AGE = np.array(
+    [
+        [0.42, 0.38, 0.05, 0.08, 0.02, 0.02, 0.03],  # 16
+        [0.38, 0.36, 0.08, 0.06, 0.04, 0.04, 0.04],  # 17
+        [0.03, 0.30, 0.14, 0.04, 0.18, 0.17, 0.14],  # 18
+        [0.00, 0.12, 0.12, 0.02, 0.28, 0.30, 0.16],  # 19+
+    ]
+)
 EET_RISK = np.array([-0.5, 0.0, -0.1, 0.4, 0.3, -0.1, 0.3])
 HISTORY_CODES = np.array([210, 230, 310, 410, 330, 340, 360, 619, 610, 540, 640, 810])
-HISTORY_BY_AGE = np.array([
-    [0.30, 0.30, 0.04, 0.08, 0.04, 0.02, 0.05, 0.09, 0.03, 0.02, 0.01, 0.02],  # up to 17
-    [0.05, 0.25, 0.10, 0.05, 0.15, 0.10, 0.10, 0.12, 0.03, 0.02, 0.01, 0.02],  # 18
-    [0.00, 0.10, 0.10, 0.02, 0.25, 0.22, 0.12, 0.12, 0.03, 0.02, 0.01, 0.01],  # 19+
-])
+HISTORY_BY_AGE = np.array(
+    [
+        [0.30, 0.30, 0.04, 0.08, 0.04, 0.02, 0.05, 0.09, 0.03, 0.02, 0.01, 0.02],  # up to 17
+        [0.05, 0.25, 0.10, 0.05, 0.15, 0.10, 0.10, 0.12, 0.03, 0.02, 0.01, 0.02],  # 18
+        [0.00, 0.10, 0.10, 0.02, 0.25, 0.22, 0.12, 0.12, 0.03, 0.02, 0.01, 0.01],  # 19+
+    ]
+)
 HISTORY_RISK = np.array([-0.5, 0.0, -0.1, 0.4, 0.2, -0.1, 0.3, 1.0, 1.0, 0.8, 0.6, 0.6])
 MAX_PREVIOUS = 7
 
@@ -111,8 +115,9 @@ def _education_start(rng: np.random.Generator, code: np.ndarray, end: np.ndarray
     return ymd(academic_year_of(end) - back, 9, 1)
 
 
-def _starts(rng: np.random.Generator, code: np.ndarray, end: np.ndarray, first: np.ndarray,
-            risk: np.ndarray) -> np.ndarray:
+def _starts(
+    rng: np.random.Generator, code: np.ndarray, end: np.ndarray, first: np.ndarray, risk: np.ndarray
+) -> np.ndarray:
     start = end - _duration(rng, code, risk) + 1
     education = np.isin(code, EDUCATION)
     start[education] = _education_start(rng, code[education], end[education])
@@ -120,15 +125,27 @@ def _starts(rng: np.random.Generator, code: np.ndarray, end: np.ndarray, first: 
     return np.where(start - first < 30, first, start)
 
 
-def _current_start(rng: np.random.Generator, code: np.ndarray, first: np.ndarray, today: int,
-                   risk: np.ndarray, sixth_two_year: np.ndarray) -> np.ndarray:
+def _current_start(
+    rng: np.random.Generator,
+    code: np.ndarray,
+    first: np.ndarray,
+    today: int,
+    risk: np.ndarray,
+    sixth_two_year: np.ndarray,
+) -> np.ndarray:
     start = _starts(rng, code, np.full(len(code), today), first, risk)
     start[(code == 210) & sixth_two_year] = first[(code == 210) & sixth_two_year]
     return np.minimum(start, today)
 
 
-def _previous_code(rng: np.random.Generator, z: np.ndarray, age_then: np.ndarray, next_code: np.ndarray,
-                   end: np.ndarray, first: np.ndarray) -> np.ndarray:
+def _previous_code(
+    rng: np.random.Generator,
+    z: np.ndarray,
+    age_then: np.ndarray,
+    next_code: np.ndarray,
+    end: np.ndarray,
+    first: np.ndarray,
+) -> np.ndarray:
     bucket = np.clip(age_then - 17, 0, 2)
     probs = HISTORY_BY_AGE[bucket] * np.exp(HISTORY_RISK[None, :] * z[:, None])
     code = HISTORY_CODES[weighted_choice_rows(rng, probs)]
@@ -138,16 +155,18 @@ def _previous_code(rng: np.random.Generator, z: np.ndarray, age_then: np.ndarray
     return code
 
 
-def _course_boundary(rng: np.random.Generator, code: np.ndarray, boundary: np.ndarray, first: np.ndarray,
-                     risk: np.ndarray) -> np.ndarray:
+def _course_boundary(
+    rng: np.random.Generator, code: np.ndarray, boundary: np.ndarray, first: np.ndarray, risk: np.ndarray
+) -> np.ndarray:
     """Move the start of the following episode back to 1 September when a course was completed."""
     completes = np.isin(code, EDUCATION) & (rng.random(len(code)) < 0.75 - 0.5 * risk)
     september = ymd(academic_year_of(boundary), 9, 1)
     return np.where(completes & (september > first), september, boundary)
 
 
-def timelines(rng: np.random.Generator, people: People, calendar: SchoolCalendar, idx: np.ndarray,
-              current: np.ndarray) -> Episodes:
+def timelines(
+    rng: np.random.Generator, people: People, calendar: SchoolCalendar, idx: np.ndarray, current: np.ndarray
+) -> Episodes:
     """Post-16 episodes (after Year 11) for people ``idx`` whose current codes are given.
 
     Slot 0 holds the current activity and slot j the j-th before it, built backwards.
@@ -173,8 +192,15 @@ def timelines(rng: np.random.Generator, people: People, calendar: SchoolCalendar
     begin[np.arange(m), (code != 0).sum(axis=1) - 1] = first
     local, slot = np.nonzero(code)
     n = len(local)
-    return Episodes(idx[local], begin[local, slot], end[local, slot], code[local, slot], np.full(n, np.nan),
-                    np.full(n, -1), np.zeros(n, np.int64))
+    return Episodes(
+        idx[local],
+        begin[local, slot],
+        end[local, slot],
+        code[local, slot],
+        np.full(n, np.nan),
+        np.full(n, -1),
+        np.zeros(n, np.int64),
+    )
 
 
 def school_episodes(people: People, calendar: SchoolCalendar, placement: Placement) -> Episodes:
@@ -184,23 +210,31 @@ def school_episodes(people: People, calendar: SchoolCalendar, placement: Placeme
     start = ymd(calendar.year_started(age, 10), 9, 1)
     end = np.where(age >= 16, calendar.leave_day(age), NULL_DAY)
     n = len(idx)
-    return Episodes(idx, start, end, np.full(n, 110), np.full(n, np.nan), placement.secondary[idx],
-                    np.zeros(n, np.int64))
+    return Episodes(
+        idx, start, end, np.full(n, 110), np.full(n, np.nan), placement.secondary[idx], np.zeros(n, np.int64)
+    )
 
 
-def describe(rng: np.random.Generator, episodes: Episodes, people: People, placement: Placement,
-             calendar: SchoolCalendar) -> None:
+def describe(
+    rng: np.random.Generator, episodes: Episodes, people: People, placement: Placement, calendar: SchoolCalendar
+) -> None:
     """Fill in hours per week, organisation and source of post-16 episodes in place."""
     code, n = episodes.code, len(episodes.code)
     hours = np.full(n, np.nan)
     full_time = np.isin(code, (310, 330, 340))
     hours[full_time] = rng.integers(30, 41, int(full_time.sum()))
     part_time = code == 360
-    hours[part_time] = np.where(rng.random(int(part_time.sum())) < 0.4,
-                                rng.integers(10, 16, int(part_time.sum())), rng.integers(16, 25, int(part_time.sum())))
+    hours[part_time] = np.where(
+        rng.random(int(part_time.sum())) < 0.4,
+        rng.integers(10, 16, int(part_time.sum())),
+        rng.integers(16, 25, int(part_time.sum())),
+    )
     college = np.isin(code, (230, 410))
-    hours[college] = np.where(rng.random(int(college.sum())) < 0.2,
-                              rng.integers(6, 16, int(college.sum())), rng.integers(16, 31, int(college.sum())))
+    hours[college] = np.where(
+        rng.random(int(college.sum())) < 0.2,
+        rng.integers(6, 16, int(college.sum())),
+        rng.integers(16, 31, int(college.sum())),
+    )
     episodes.hours = hours
     episodes.org = placement.provider_for(rng, code, episodes.person, people.la[episodes.person])
     episodes.source = _sources(rng, episodes, people, calendar)

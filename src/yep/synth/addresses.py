@@ -50,9 +50,7 @@ class DistrictTable:
         )
 
 
-def postcodes(
-    rng: np.random.Generator, districts: DistrictTable, la: np.ndarray
-) -> tuple[pa.Array, np.ndarray]:
+def postcodes(rng: np.random.Generator, districts: DistrictTable, la: np.ndarray) -> tuple[pa.Array, np.ndarray]:
     """A random postcode in each given LA, and the district index it lies in."""
     n = len(la)
     district = pick_member(rng, districts.start, districts.size, la)
@@ -75,7 +73,7 @@ def street_lines(rng: np.random.Generator, welsh_share: np.ndarray) -> pa.Array:
     number = np.minimum(1 + rng.geometric(0.03, n), 250)
     line = join(number, " ", street, size=n)
     flat = rng.random(n) < 0.06
-    flat_word = pa.array(np.where(flat, "Flat ", None), pa.string())
+    flat_word = pa.array(["Flat "] * n, pa.string(), mask=~flat)
     flat_prefix = join(flat_word, rng.integers(1, 12, n), ", ", size=n)
     return join(flat_prefix, line, size=n, skip_nulls=True)
 
@@ -93,9 +91,7 @@ def mobile_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
     return objects(join("07", rng.integers(300_000_000, 1_000_000_000, n), size=n))
 
 
-def email_addresses(
-    rng: np.random.Generator, forename: np.ndarray, surname: np.ndarray, share: float
-) -> np.ndarray:
+def email_addresses(rng: np.random.Generator, forename: np.ndarray, surname: np.ndarray, share: float) -> np.ndarray:
     """``forename.surname[NN]@example.*`` for about ``share`` of people, else None."""
     n = len(forename)
     first = ascii_fold(as_strings(forename))

@@ -21,8 +21,21 @@ from yep.synth.sampling import (
 )
 from yep.synth.school_calendar import NULL_DAY, SchoolCalendar, ymd
 
-KINDS = ("ethnicity", "fsm", "looked_after", "care_experienced", "aln", "young_carer", "young_parent",
-         "pregnancy", "youth_justice", "eotas", "home_educated", "disability", "refugee_asylum")
+KINDS = (
+    "ethnicity",
+    "fsm",
+    "looked_after",
+    "care_experienced",
+    "aln",
+    "young_carer",
+    "young_parent",
+    "pregnancy",
+    "youth_justice",
+    "eotas",
+    "home_educated",
+    "disability",
+    "refugee_asylum",
+)
 ALN_CATEGORIES = np.array(["MLD", "SPLD", "SLCN", "SEMH", "ASD", "OTH", "PD", "HI", "VI", "SLD", "PMLD", "MSI"])
 ALN_CATEGORY_WEIGHTS = [22, 15, 15, 18, 15, 5, 3, 2, 1, 2, 0.5, 0.5]
 ALN_LEVELS = np.array(["school_idp", "la_idp", "statement"])
@@ -38,10 +51,17 @@ class Characteristics:
     end: list[np.ndarray] = field(default_factory=list)
     has: dict[str, np.ndarray] = field(default_factory=dict)  # current or past, per person
     since: dict[str, np.ndarray] = field(default_factory=dict)  # latest start day, per person
-    complex_needs: np.ndarray | None = None
+    complex_needs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # set with ALN
 
-    def add(self, n_people: int, kind: str, person: np.ndarray, value: np.ndarray | str,
-            start: np.ndarray, end: np.ndarray | None = None) -> None:
+    def add(
+        self,
+        n_people: int,
+        kind: str,
+        person: np.ndarray,
+        value: np.ndarray | str,
+        start: np.ndarray,
+        end: np.ndarray | None = None,
+    ) -> None:
         n = len(person)
         self.person.append(person)
         self.kind.append(np.full(n, KINDS.index(kind)))
@@ -66,8 +86,9 @@ class Characteristics:
         }
 
 
-def _pick(rng: np.random.Generator, people: People, eligible: np.ndarray, loading: float,
-          prevalence: float) -> np.ndarray:
+def _pick(
+    rng: np.random.Generator, people: People, eligible: np.ndarray, loading: float, prevalence: float
+) -> np.ndarray:
     idx = np.flatnonzero(eligible)
     return idx[choose_prevalence(rng, np.exp(loading * people.z[idx]), prevalence)]
 
@@ -83,8 +104,16 @@ def _ethnicity(c: Characteristics, rng: np.random.Generator, people: People, sch
     c.add(people.n, "refugee_asylum", who, value, school_start[who])
 
 
-def _school_flag(c: Characteristics, rng: np.random.Generator, people: People, cal: SchoolCalendar,
-                 kind: str, who: np.ndarray, school_start: np.ndarray, value: np.ndarray | str = "Y") -> None:
+def _school_flag(
+    c: Characteristics,
+    rng: np.random.Generator,
+    people: People,
+    cal: SchoolCalendar,
+    kind: str,
+    who: np.ndarray,
+    school_start: np.ndarray,
+    value: np.ndarray | str = "Y",
+) -> None:
     """A flag held at school: current for pupils, ended at the end of Year 11 for leavers."""
     leave = cal.leave_day(people.academic_age[who])
     last = np.minimum(leave, cal.today) - 30
@@ -93,18 +122,21 @@ def _school_flag(c: Characteristics, rng: np.random.Generator, people: People, c
     c.add(people.n, kind, who, value, start, end)
 
 
-def _aln(c: Characteristics, rng: np.random.Generator, people: People, cal: SchoolCalendar,
-         school_start: np.ndarray) -> None:
+def _aln(
+    c: Characteristics, rng: np.random.Generator, people: People, cal: SchoolCalendar, school_start: np.ndarray
+) -> None:
     who = _pick(rng, people, np.ones(people.n, bool), 0.7, 0.15)
     age = people.academic_age[who]
     # IDPs replaced statements from 2021, so statements survive mostly among older pupils.
-    level_weights = np.where((age <= 12)[:, None], [75.0, 20, 5],
-                             np.where((age <= 15)[:, None], [55.0, 20, 25], [35.0, 15, 50]))
+    level_weights = np.where(
+        (age <= 12)[:, None], [75.0, 20, 5], np.where((age <= 15)[:, None], [55.0, 20, 25], [35.0, 15, 50])
+    )
     level = ALN_LEVELS[weighted_choice_rows(rng, level_weights)]
     category = ALN_CATEGORIES[weighted_choice(rng, ALN_CATEGORY_WEIGHTS, len(who))]
     _school_flag(c, rng, people, cal, "aln", who, school_start, np.char.add(np.char.add(level, ":"), category))
     complex_needs = np.isin(category, ("SLD", "PMLD", "MSI")) | (
-        (level != "school_idp") & np.isin(category, ("ASD", "SEMH")) & (rng.random(len(who)) < 0.3))
+        (level != "school_idp") & np.isin(category, ("ASD", "SEMH")) & (rng.random(len(who)) < 0.3)
+    )
     c.complex_needs = np.zeros(people.n, dtype=bool)
     c.complex_needs[who[complex_needs]] = True
 
@@ -126,16 +158,25 @@ def _circumstances(c: Characteristics, rng: np.random.Generator, people: People,
     c.add(n, "young_carer", who, "Y", uniform_days(rng, people.dob[who] + 8 * 365, today - 30))
     parent_share = np.where(people.female, 1.0, 0.3)
     who = _pick(rng, people, (age >= 16) & (rng.random(n) < parent_share), 1.0, 0.025)
-    c.add(n, "young_parent", who, "Y", uniform_days(rng, np.maximum(people.dob[who] + 16 * 365, today - 1000), today - 1))
+    c.add(
+        n, "young_parent", who, "Y", uniform_days(rng, np.maximum(people.dob[who] + 16 * 365, today - 1000), today - 1)
+    )
     who = _pick(rng, people, (age >= 15) & people.female, 0.8, 0.008)
     c.add(n, "pregnancy", who, "Y", today - rng.integers(14, 240, len(who)))
     who = _pick(rng, people, age >= 11, 1.8, 0.015)
     start = uniform_days(rng, np.maximum(people.dob[who] + 10 * 365, today - 5 * 365), today - 30)
-    end = np.where(rng.random(len(who)) < 0.5, np.minimum(start + rng.integers(180, 540, len(who)), today - 1), NULL_DAY)
+    end = np.where(
+        rng.random(len(who)) < 0.5, np.minimum(start + rng.integers(180, 540, len(who)), today - 1), NULL_DAY
+    )
     c.add(n, "youth_justice", who, "Y", start, end)
     who = _pick(rng, people, np.ones(n, bool), 0.4, 0.04)
-    c.add(n, "disability", who, DISABILITIES[rng.integers(0, len(DISABILITIES), len(who))],
-          uniform_days(rng, people.dob[who], today - 1))
+    c.add(
+        n,
+        "disability",
+        who,
+        DISABILITIES[rng.integers(0, len(DISABILITIES), len(who))],
+        uniform_days(rng, people.dob[who], today - 1),
+    )
 
 
 def draw_characteristics(rng: np.random.Generator, people: People, cal: SchoolCalendar) -> Characteristics:
@@ -160,8 +201,15 @@ def _out_of_school(c: Characteristics, rng: np.random.Generator, people: People,
         c.add(people.n, kind, who, "Y", uniform_days(rng, first[who], np.full(len(who), last)))
 
 
-def add_from_activities(c: Characteristics, rng: np.random.Generator, people: People, cal: SchoolCalendar,
-                        person: np.ndarray, code: np.ndarray, start: np.ndarray) -> None:
+def add_from_activities(
+    c: Characteristics,
+    rng: np.random.Generator,
+    people: People,
+    cal: SchoolCalendar,
+    person: np.ndarray,
+    code: np.ndarray,
+    start: np.ndarray,
+) -> None:
     """Make the record consistent with current NEET reasons (young carer, parent, pregnancy)."""
     for activity, kind in ((620, "young_carer"), (630, "young_parent"), (650, "pregnancy")):
         who = (code == activity) & ~c.flag(kind, people.n)[person]

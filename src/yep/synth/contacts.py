@@ -40,8 +40,9 @@ def _relationships(rng: np.random.Generator, people: People, looked_after_now: n
     return person, relation, holds
 
 
-def build_contacts(rng: np.random.Generator, people: People, chars: Characteristics, surnames_of: np.ndarray
-                   ) -> dict[str, np.ndarray]:
+def build_contacts(
+    rng: np.random.Generator, people: People, chars: Characteristics, surnames_of: np.ndarray
+) -> dict[str, np.ndarray]:
     """Contact rows; ``surnames_of`` holds each young person's surname index."""
     looked_after = _currently_looked_after(chars, people.n)
     person, relation, holds = _relationships(rng, people, looked_after)

@@ -41,7 +41,7 @@ class Enrolments:
     start: np.ndarray
     end: np.ndarray
     reason: np.ndarray  # index into END_REASONS
-    permanent_exclusions: tuple[np.ndarray, np.ndarray, np.ndarray]  # person, org, day
+    permanent_exclusions: tuple[np.ndarray, ...]  # person, org, day
 
     def school_at(self, person: np.ndarray, day: np.ndarray) -> np.ndarray:
         """The school (org index) each person was enrolled at on the day, or -1."""
@@ -60,11 +60,22 @@ class _Rows:
     def __init__(self) -> None:
         self.parts: list[tuple[np.ndarray, ...]] = []
 
-    def add(self, person: np.ndarray, org: np.ndarray, year_group: np.ndarray | int,
-            start: np.ndarray, end: np.ndarray, reason: np.ndarray | int) -> None:
+    def add(
+        self,
+        person: np.ndarray,
+        org: np.ndarray,
+        year_group: np.ndarray | int,
+        start: np.ndarray,
+        end: np.ndarray,
+        reason: np.ndarray | int,
+    ) -> None:
         n = len(person)
-        self.parts.append(tuple(np.broadcast_to(np.asarray(x, dtype=np.int64), (n,))
-                                for x in (person, org, year_group, start, end, reason)))
+        self.parts.append(
+            tuple(
+                np.broadcast_to(np.asarray(x, dtype=np.int64), (n,))
+                for x in (person, org, year_group, start, end, reason)
+            )
+        )
 
     def arrays(self) -> list[np.ndarray]:
         return [np.concatenate(column) for column in zip(*self.parts, strict=True)]
@@ -93,8 +104,9 @@ def _latest_phase(people: People, cal: SchoolCalendar, placement: Placement) -> 
     )
 
 
-def _events(rng: np.random.Generator, people: People, chars: Characteristics, phase: _Phase,
-            cal: SchoolCalendar, n_la: int) -> tuple[np.ndarray, np.ndarray]:
+def _events(
+    rng: np.random.Generator, people: People, chars: Characteristics, phase: _Phase, cal: SchoolCalendar, n_la: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The event interrupting each person's latest phase (0 = none) and the day it happens."""
     n = people.n
     event = np.zeros(n, dtype=np.int64)
@@ -126,17 +138,31 @@ def _moved_in_from(rng: np.random.Generator, people: People, placement: Placemen
 def _primary_rows(people: People, cal: SchoolCalendar, placement: Placement, rows: _Rows) -> None:
     who = np.flatnonzero(people.academic_age >= 11)
     age = people.academic_age[who]
-    rows.add(who, placement.primary[who], 6, ymd(cal.year_started(age, 0), 9, 1),
-             ymd(cal.year_started(age, 6) + 1, 8, 31), _R["completed"])
+    rows.add(
+        who,
+        placement.primary[who],
+        6,
+        ymd(cal.year_started(age, 0), 9, 1),
+        ymd(cal.year_started(age, 6) + 1, 8, 31),
+        _R["completed"],
+    )
 
 
 def _pick_school(rng: np.random.Generator, placement: Placement, secondary: np.ndarray, la: np.ndarray) -> np.ndarray:
     return np.where(secondary, placement.groups["secondary"].pick(rng, la), placement.groups["primary"].pick(rng, la))
 
 
-def _latest_rows(rng: np.random.Generator, people: People, placement: Placement, phase: _Phase,
-                 event: np.ndarray, day: np.ndarray, old_la: np.ndarray, rows: _Rows,
-                 today: int) -> tuple[np.ndarray, ...]:
+def _latest_rows(
+    rng: np.random.Generator,
+    people: People,
+    placement: Placement,
+    phase: _Phase,
+    event: np.ndarray,
+    day: np.ndarray,
+    old_la: np.ndarray,
+    rows: _Rows,
+    today: int,
+) -> tuple[np.ndarray, ...]:
     """Rows for the latest phase, split in two where an event interrupts it."""
     other = _pick_school(rng, placement, phase.secondary, people.la)
     old_school = _pick_school(rng, placement, phase.secondary, old_la)
@@ -145,17 +171,35 @@ def _latest_rows(rng: np.random.Generator, people: People, placement: Placement,
     after = np.select([event == _R["excluded"], event == TO_PRU], [np.where(pru >= 0, pru, other), pru], phase.org)
     split = (event != 0) & (before >= 0) & ((after >= 0) | (event == _R["left"]))
     whole = np.flatnonzero(~split)
-    rows.add(whole, phase.org[whole], phase.year_group[whole], phase.start[whole], phase.end[whole],
-             np.where(phase.end[whole] == NULL_DAY, 0, _R["completed"]))
+    rows.add(
+        whole,
+        phase.org[whole],
+        phase.year_group[whole],
+        phase.start[whole],
+        phase.end[whole],
+        np.where(phase.end[whole] == NULL_DAY, 0, _R["completed"]),
+    )
     s = np.flatnonzero(split)
     last = np.where(phase.end[s] == NULL_DAY, today, phase.end[s])
     year_then = phase.year_group[s] - (academic_year_of(last) - academic_year_of(day[s]))
-    rows.add(s, before[s], np.maximum(year_then, 1), phase.start[s], day[s],
-             np.where(event[s] == TO_PRU, _R["moved_school"], event[s]))
+    rows.add(
+        s,
+        before[s],
+        np.maximum(year_then, 1),
+        phase.start[s],
+        day[s],
+        np.where(event[s] == TO_PRU, _R["moved_school"], event[s]),
+    )
     stays = s[event[s] != _R["left"]]
     restart = day[stays] + np.where(event[stays] == _R["excluded"], rng.integers(5, 30, len(stays)), 1)
-    rows.add(stays, after[stays], phase.year_group[stays], restart, phase.end[stays],
-             np.where(phase.end[stays] == NULL_DAY, 0, _R["completed"]))
+    rows.add(
+        stays,
+        after[stays],
+        phase.year_group[stays],
+        restart,
+        phase.end[stays],
+        np.where(phase.end[stays] == NULL_DAY, 0, _R["completed"]),
+    )
     primary = s[~phase.secondary[s]]
     placement.primary[primary] = before[primary]  # a primary pupil who moved started elsewhere
     excluded = s[event[s] == _R["excluded"]]
@@ -178,8 +222,14 @@ def _provider_rows(people: People, cal: SchoolCalendar, post16: Episodes, rows: 
     rows.add(e.person, e.org, year_group, e.start, e.end, reason)
 
 
-def build_enrolments(rng: np.random.Generator, people: People, cal: SchoolCalendar, placement: Placement,
-                     chars: Characteristics, post16: Episodes) -> Enrolments:
+def build_enrolments(
+    rng: np.random.Generator,
+    people: People,
+    cal: SchoolCalendar,
+    placement: Placement,
+    chars: Characteristics,
+    post16: Episodes,
+) -> Enrolments:
     """All enrolments; also moves movers' first school to their old LA (read later for UPNs)."""
     rows = _Rows()
     phase = _latest_phase(people, cal, placement)
@@ -190,5 +240,4 @@ def build_enrolments(rng: np.random.Generator, people: People, cal: SchoolCalend
     _provider_rows(people, cal, post16, rows)
     person, org, year_group, start, end, reason = rows.arrays()
     order = np.lexsort((start, person))
-    return Enrolments(person[order], org[order], year_group[order], start[order], end[order], reason[order],
-                      excluded)
+    return Enrolments(person[order], org[order], year_group[order], start[order], end[order], reason[order], excluded)

@@ -25,7 +25,7 @@ from yep.synth.addresses import DistrictTable, draw_addresses
 from yep.synth.names import draw_names, draw_surnames
 from yep.synth.population import People, draw_people
 from yep.synth.reference import LocalAuthority, forenames, surnames
-from yep.synth.school_calendar import NULL_DAY, SchoolCalendar
+from yep.synth.school_calendar import SchoolCalendar
 
 SOURCES = ("careers_service", "fe_learners", "dwp")
 
@@ -102,8 +102,9 @@ def _with_duplicates_and_outsiders(rng: np.random.Generator, base: Base) -> Base
     return Base(person, base.status[rows], extra)
 
 
-def _outsider_fields(rng: np.random.Generator, ctx: Context, count: int, min_age: int,
-                     identifier: str) -> dict[str, np.ndarray]:
+def _outsider_fields(
+    rng: np.random.Generator, ctx: Context, count: int, min_age: int, identifier: str
+) -> dict[str, np.ndarray]:
     """Plausible people who are not in the population, for the non-matching records."""
     others = draw_people(rng, ctx.las, ctx.cal, count)
     others.academic_age[:] = np.maximum(others.academic_age, min_age)
@@ -116,25 +117,34 @@ def _outsider_fields(rng: np.random.Generator, ctx: Context, count: int, min_age
     if len(spare):
         ids[:] = spare[np.arange(count) % len(spare)]
     return {
-        "forename": forenames().values[names.forename], "surname": surnames().values[names.surname],
-        "dob": others.dob, "sex": np.where(others.female, "F", "M").astype(object),
-        "postcode": address.postcode, "address_line1": address.line1, identifier: ids,
+        "forename": forenames().values[names.forename],
+        "surname": surnames().values[names.surname],
+        "dob": others.dob,
+        "sex": np.where(others.female, "F", "M").astype(object),
+        "postcode": address.postcode,
+        "address_line1": address.line1,
+        identifier: ids,
     }
 
 
-def _clean_fields(rng: np.random.Generator, ctx: Context, base: Base, profile: SourceProfile,
-                  min_age: int) -> dict[str, np.ndarray]:
+def _clean_fields(
+    rng: np.random.Generator, ctx: Context, base: Base, profile: SourceProfile, min_age: int
+) -> dict[str, np.ndarray]:
     cols = ctx.people.columns
     inside = base.person >= 0
     p = np.where(inside, base.person, 0)
     preferred = cols["preferred_forename"][p]
-    use_preferred = (rng.random(len(p)) < profile.preferred_name) & (preferred != None)  # noqa: E711 - object array
+    use_preferred = (rng.random(len(p)) < profile.preferred_name) & preferred.astype(bool)  # None and "" are False
     forename = np.where(use_preferred, preferred, cols["forename"][p])
     forename = np.where(rng.random(len(p)) < 0.05, cols["legal_forenames"][p], forename)
     fields = {
-        "forename": forename, "surname": cols["legal_surname"][p], "dob": ctx.people.dob[p],
-        "sex": np.where(ctx.people.female[p], "F", "M").astype(object), "postcode": cols["postcode"][p],
-        "address_line1": cols["address_line1"][p], profile.identifier: cols[profile.identifier][p],
+        "forename": forename,
+        "surname": cols["legal_surname"][p],
+        "dob": ctx.people.dob[p],
+        "sex": np.where(ctx.people.female[p], "F", "M").astype(object),
+        "postcode": cols["postcode"][p],
+        "address_line1": cols["address_line1"][p],
+        profile.identifier: cols[profile.identifier][p],
     }
     out = np.flatnonzero(~inside)
     for key, values in _outsider_fields(rng, ctx, len(out), min_age, profile.identifier).items():
@@ -142,8 +152,7 @@ def _clean_fields(rng: np.random.Generator, ctx: Context, base: Base, profile: S
     return fields
 
 
-def _moved_address(rng: np.random.Generator, ctx: Context, fields: dict[str, np.ndarray],
-                   person: np.ndarray) -> None:
+def _moved_address(rng: np.random.Generator, ctx: Context, fields: dict[str, np.ndarray], person: np.ndarray) -> None:
     """An old address for some: the source has not heard the young person moved."""
     rows = np.flatnonzero((rng.random(len(person)) < 0.05) & (person >= 0))
     old = draw_addresses(rng, ctx.las, ctx.districts, ctx.people.la[person[rows]])
@@ -151,8 +160,9 @@ def _moved_address(rng: np.random.Generator, ctx: Context, fields: dict[str, np.
     fields["address_line1"][rows] = old.line1
 
 
-def _add_errors(rng: np.random.Generator, ctx: Context, fields: dict[str, np.ndarray], person: np.ndarray,
-                profile: SourceProfile) -> None:
+def _add_errors(
+    rng: np.random.Generator, ctx: Context, fields: dict[str, np.ndarray], person: np.ndarray, profile: SourceProfile
+) -> None:
     f = fields
     f["forename"] = noise.name_variants(rng, f["forename"], profile.name_variant)
     f["forename"] = noise.drop_diacritics(rng, noise.typos(rng, f["forename"], 0.03), profile.diacritics_dropped)
@@ -171,8 +181,9 @@ def _add_errors(rng: np.random.Generator, ctx: Context, fields: dict[str, np.nda
     f[ident] = noise.blank(rng, noise.digit_slip(rng, f[ident], 0.003), 1 - profile.identifier_kept)
 
 
-def build_extract(rng: np.random.Generator, ctx: Context, source: str, base: Base,
-                  min_age: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def build_extract(
+    rng: np.random.Generator, ctx: Context, source: str, base: Base, min_age: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The extract's columns and its truth rows, both in the extract's (random) order."""
     profile = PROFILES[source]
     full = _with_duplicates_and_outsiders(rng, base)

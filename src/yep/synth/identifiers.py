@@ -43,12 +43,7 @@ def uln_check_digit(first9: str) -> str | None:
 def ni_prefixes() -> list[str]:
     """All valid two-letter NI number prefixes, in alphabetical order."""
     letters = [chr(c) for c in range(ord("A"), ord("Z") + 1) if chr(c) not in _NI_BANNED_LETTERS]
-    return [
-        a + b
-        for a in letters
-        for b in letters
-        if b != "O" and a + b not in _NI_BANNED_PREFIXES
-    ]
+    return [a + b for a in letters for b in letters if b != "O" and a + b not in _NI_BANNED_PREFIXES]
 
 
 def _digit_sum(numbers: np.ndarray, width: int, weights: range) -> np.ndarray:

@@ -74,9 +74,7 @@ def draw_surnames(rng: np.random.Generator, origin: np.ndarray) -> np.ndarray:
     return _pool_draw(rng, vocab, masks, origin)
 
 
-def draw_names(
-    rng: np.random.Generator, female: np.ndarray, origin: np.ndarray, welsh_speaker: np.ndarray
-) -> Names:
+def draw_names(rng: np.random.Generator, female: np.ndarray, origin: np.ndarray, welsh_speaker: np.ndarray) -> Names:
     forename = draw_forenames(rng, female, origin, welsh_speaker)
     middle = draw_forenames(rng, female, origin, welsh_speaker)
     middle = np.where((rng.random(len(female)) < 0.35) & (middle != forename), middle, -1)
@@ -105,8 +103,10 @@ def _alternatives(nicknames: bool) -> _Options:
             for k in range(start, start + int(forms.group_size[group])):
                 if fold(forms.forms[k]) == fold(name):
                     continue
-                wanted = forms.is_nickname[k] if nicknames else (
-                    not forms.is_nickname[k] and forms.language[k] != forms.language[row]
+                wanted = (
+                    forms.is_nickname[k]
+                    if nicknames
+                    else (not forms.is_nickname[k] and forms.language[k] != forms.language[row])
                 )
                 if wanted:
                     options.append(forms.forms[k])

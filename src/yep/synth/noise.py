@@ -42,7 +42,10 @@ def typo(text: str, kind: int, where: float, letter: int) -> str:
     if kind == 2:
         replacement = new if new.lower() != text[i].lower() else _LETTERS[(letter + 1) % 26]
         return text[:i] + replacement + text[i + 1 :]
-    i = min(i, len(text) - 2)
+    pairs = [k for k in range(len(text) - 1) if text[k] != text[k + 1]]
+    if not pairs:
+        return typo(text, 2, where, letter)
+    i = min(pairs, key=lambda k: (abs(k - i), k))  # the nearest pair of different letters
     return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 

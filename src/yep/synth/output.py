@@ -32,7 +32,7 @@ def ints(values: np.ndarray, blank: np.ndarray | None = None) -> pa.Array:
     return pa.array(np.asarray(values, dtype=np.int64), pa.int64(), mask=blank)
 
 
-def strings(values: np.ndarray | list) -> pa.Array:
+def strings(values: np.ndarray | list[str | None]) -> pa.Array:
     return pa.array(values, pa.string())
 
 

@@ -36,7 +36,7 @@ class People:
     welsh_speaker: np.ndarray
     ethnicity: np.ndarray
     origin: np.ndarray
-    columns: dict[str, object] = field(default_factory=dict)  # filled by later stages
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # string columns, filled by later stages
 
     @property
     def n(self) -> int:
@@ -47,9 +47,7 @@ class People:
         return np.arange(1, self.n + 1, dtype=np.int64)
 
 
-def draw_people(
-    rng: np.random.Generator, las: list[LocalAuthority], calendar: SchoolCalendar, n: int
-) -> People:
+def draw_people(rng: np.random.Generator, las: list[LocalAuthority], calendar: SchoolCalendar, n: int) -> People:
     la = weighted_choice(rng, np.array([a.pupil_share for a in las]), n)
     age = ACADEMIC_AGES[weighted_choice(rng, AGE_WEIGHTS, n)]
     first, last = calendar.dob_window(age)

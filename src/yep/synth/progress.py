@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 
 class Stages:
@@ -14,7 +14,7 @@ class Stages:
 
     def __init__(self, names: Sequence[str], console: Console | None):
         self._progress: Progress | None = None
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
         if console is not None:
             self._progress = Progress(
                 TextColumn("{task.description:<28}"),

@@ -49,9 +49,7 @@ class Vocabulary:
     attrs: dict[str, np.ndarray]
 
     def subset(self, mask: np.ndarray) -> Vocabulary:
-        return Vocabulary(
-            self.values[mask], self.weights[mask], {k: v[mask] for k, v in self.attrs.items()}
-        )
+        return Vocabulary(self.values[mask], self.weights[mask], {k: v[mask] for k, v in self.attrs.items()})
 
 
 @dataclass(frozen=True)

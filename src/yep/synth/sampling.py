@@ -7,13 +7,14 @@ reproducible from its seed. Nothing here iterates over people in Python.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def weighted_choice(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
+def weighted_choice(rng: np.random.Generator, weights: npt.ArrayLike, size: int) -> np.ndarray:
     """Indices into ``weights`` drawn with replacement, proportional to the weights."""
     cumulative = np.cumsum(np.asarray(weights, dtype=float))
     picks = np.searchsorted(cumulative, rng.random(size) * cumulative[-1], side="right")
@@ -67,15 +68,13 @@ def choose_share(
     return group_ranks(groups, keys) < wanted[groups]
 
 
-def choose_prevalence(
-    rng: np.random.Generator, weights: np.ndarray, prevalence: float
-) -> np.ndarray:
+def choose_prevalence(rng: np.random.Generator, weights: np.ndarray, prevalence: float) -> np.ndarray:
     """Pick ``prevalence`` of all elements, favouring heavier weights."""
     groups = np.zeros(len(weights), dtype=np.int64)
     return choose_share(rng, groups, weights, np.array([prevalence]))
 
 
-def uniform_days(rng: np.random.Generator, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+def uniform_days(rng: np.random.Generator, first: npt.ArrayLike, last: npt.ArrayLike) -> np.ndarray:
     """A uniformly random day in [first, last] (inclusive) for each pair."""
     span = np.maximum(np.asarray(last) - np.asarray(first), 0) + 1
     return np.asarray(first) + (rng.random(np.shape(span)) * span).astype(np.int64)

@@ -8,6 +8,7 @@ exclusions and behaviour incidents rise with risk, and key stage results fall wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,11 @@ KEY_STAGES = {"KS2": (6, 4, 1, 6), "KS3": (9, 5, 2, 8)}  # year completed, expec
 @dataclass(frozen=True)
 class Records:
     columns: dict[str, np.ndarray]
+
+
+def _columns(parts: Sequence[tuple[np.ndarray, ...]]) -> list[np.ndarray]:
+    """Concatenate row parts given as tuples of columns."""
+    return [np.concatenate(column) for column in zip(*parts, strict=True)]
 
 
 def _in_scope(people: People) -> np.ndarray:
@@ -50,7 +56,7 @@ def attendance(rng: np.random.Generator, people: People, cal: SchoolCalendar, en
     risk_shape = people.risk[idx] ** 1.5
     personal = rng.normal(0, 0.015, len(idx))
     parts = []
-    for term, year, name, first, last, possible in _terms(cal):
+    for term, year, name, _first, last, possible in _terms(cal):
         leaver = people.academic_age[idx] == 16
         who = idx[~leaver] if year == cal.academic_year else idx
         org = enrol.school_at(who, np.full(len(who), last))
@@ -60,22 +66,26 @@ def attendance(rng: np.random.Generator, people: People, cal: SchoolCalendar, en
         rate = np.clip(rate + rng.normal(0, 0.02, len(at)), 0.2, 1.0)
         attended = rng.binomial(possible, rate)
         n = len(at)
-        parts.append((who[sel], org[sel], np.full(n, year), np.full(n, TERM_NAMES.index(name)),
-                      np.full(n, possible), attended))
-    person, org, year, term_index, possible, attended = (np.concatenate(c) for c in zip(*parts, strict=True))
-    order = np.lexsort((term_index, year, person))
-    return Records({
-        "person_id": person[order] + 1,
-        "org_id": org[order],
-        "academic_year": year[order],
-        "term": np.array(TERM_NAMES, dtype=object)[term_index[order]],
-        "sessions_possible": possible[order],
-        "sessions_attended": attended[order],
-    })
+        parts.append(
+            (who[sel], org[sel], np.full(n, year), np.full(n, TERM_NAMES.index(name)), np.full(n, possible), attended)
+        )
+    person, org_index, years, term_index, sessions, present = _columns(parts)
+    order = np.lexsort((term_index, years, person))
+    return Records(
+        {
+            "person_id": person[order] + 1,
+            "org_id": org_index[order],
+            "academic_year": years[order],
+            "term": np.array(TERM_NAMES, dtype=object)[term_index[order]],
+            "sessions_possible": sessions[order],
+            "sessions_attended": present[order],
+        }
+    )
 
 
-def _incidents(rng: np.random.Generator, people: People, cal: SchoolCalendar, enrol: Enrolments,
-               rate: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _incidents(
+    rng: np.random.Generator, people: People, cal: SchoolCalendar, enrol: Enrolments, rate: np.ndarray, idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Poisson counts of dated incidents at the school each person attended on the day."""
     count = rng.poisson(rate)
     person = np.repeat(idx, count)
@@ -99,13 +109,15 @@ def exclusions(rng: np.random.Generator, people: People, cal: SchoolCalendar, en
     org, day = np.concatenate([org, p_org[window]]), np.concatenate([day, p_day[window]])
     days = np.r_[days, np.full(int(window.sum()), -1)]
     order = np.lexsort((day, person))
-    return Records({
-        "person_id": person[order] + 1,
-        "org_id": org[order],
-        "date": day[order],
-        "kind": np.array(["fixed_term", "permanent"], dtype=object)[kind[order]],
-        "days": days[order],
-    })
+    return Records(
+        {
+            "person_id": person[order] + 1,
+            "org_id": org[order],
+            "date": day[order],
+            "kind": np.array(["fixed_term", "permanent"], dtype=object)[kind[order]],
+            "days": days[order],
+        }
+    )
 
 
 def behaviour(rng: np.random.Generator, people: People, cal: SchoolCalendar, enrol: Enrolments) -> Records:
@@ -116,16 +128,17 @@ def behaviour(rng: np.random.Generator, people: People, cal: SchoolCalendar, enr
     u = rng.random(len(person))
     severity = np.where(u < 0.05 + 0.3 * r, 3, np.where(u < 0.3 + 0.5 * r, 2, 1))
     order = np.lexsort((day, person))
-    return Records({
-        "person_id": person[order] + 1,
-        "org_id": org[order],
-        "date": day[order],
-        "severity": severity[order],
-    })
+    return Records(
+        {
+            "person_id": person[order] + 1,
+            "org_id": org[order],
+            "date": day[order],
+            "severity": severity[order],
+        }
+    )
 
 
-def attainment(rng: np.random.Generator, people: People, chars: Characteristics,
-               welsh_medium: np.ndarray) -> Records:
+def attainment(rng: np.random.Generator, people: People, chars: Characteristics, welsh_medium: np.ndarray) -> Records:
     """Teacher-assessed levels at KS2 (expected 4) and KS3 (expected 5) for those past them."""
     ability = -0.9 * people.z + rng.normal(0, 0.7, people.n) - 0.8 * chars.flag("aln", people.n)
     parts = []
@@ -137,14 +150,23 @@ def attainment(rng: np.random.Generator, people: People, chars: Characteristics,
             who = np.flatnonzero(eligible)
             raw = expected + 0.3 + 0.8 * ability[who] + rng.normal(0, 0.5, len(who))
             result = np.clip(np.round(raw), low, high).astype(np.int64)
-            parts.append((who, np.full(len(who), list(KEY_STAGES).index(stage)), np.full(len(who), s),
-                          result, np.full(len(who), expected)))
-    person, stage, subject, result, expected = (np.concatenate(c) for c in zip(*parts, strict=True))
-    order = np.lexsort((subject, stage, person))
-    return Records({
-        "person_id": person[order] + 1,
-        "key_stage": np.array(list(KEY_STAGES), dtype=object)[stage[order]],
-        "subject": np.array(SUBJECTS, dtype=object)[subject[order]],
-        "result": result[order],
-        "expected": expected[order],
-    })
+            parts.append(
+                (
+                    who,
+                    np.full(len(who), list(KEY_STAGES).index(stage)),
+                    np.full(len(who), s),
+                    result,
+                    np.full(len(who), expected),
+                )
+            )
+    person, stages, subjects, results, expected_levels = _columns(parts)
+    order = np.lexsort((subjects, stages, person))
+    return Records(
+        {
+            "person_id": person[order] + 1,
+            "key_stage": np.array(list(KEY_STAGES), dtype=object)[stages[order]],
+            "subject": np.array(SUBJECTS, dtype=object)[subjects[order]],
+            "result": results[order],
+            "expected": expected_levels[order],
+        }
+    )

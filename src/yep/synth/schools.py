@@ -45,8 +45,9 @@ class Placement:
     groups: dict[str, OrgGroups]
     fe: np.ndarray  # FE college serving each LA
 
-    def provider_for(self, rng: np.random.Generator, code: np.ndarray, person: np.ndarray,
-                     la: np.ndarray) -> np.ndarray:
+    def provider_for(
+        self, rng: np.random.Generator, code: np.ndarray, person: np.ndarray, la: np.ndarray
+    ) -> np.ndarray:
         """The provider or employer of each activity (-1 where there is none)."""
         org = np.full(len(code), -1, dtype=np.int64)
         school = self.secondary[person]
@@ -86,16 +87,18 @@ def _groups(orgs: Organisations, n_la: int) -> dict[str, OrgGroups]:
     return {name: OrgGroups.of([np.flatnonzero(m & (la == i)) for i in range(n_la)]) for name, m in masks.items()}
 
 
-def _choose_school(rng: np.random.Generator, groups: dict[str, OrgGroups], phase: str, la: np.ndarray,
-                   welsh_speaker: np.ndarray) -> np.ndarray:
+def _choose_school(
+    rng: np.random.Generator, groups: dict[str, OrgGroups], phase: str, la: np.ndarray, welsh_speaker: np.ndarray
+) -> np.ndarray:
     """A school of the phase in the LA; the medium follows the family's language most of the time."""
     wants_welsh = rng.random(len(la)) < np.where(welsh_speaker, 0.85, 0.07)
     by_medium = np.where(wants_welsh, groups[f"{phase}_cy"].pick(rng, la), groups[f"{phase}_en"].pick(rng, la))
     return np.where(by_medium >= 0, by_medium, groups[phase].pick(rng, la))
 
 
-def place_people(rng: np.random.Generator, people: People, orgs: Organisations, n_la: int,
-                 complex_needs: np.ndarray) -> Placement:
+def place_people(
+    rng: np.random.Generator, people: People, orgs: Organisations, n_la: int, complex_needs: np.ndarray
+) -> Placement:
     """Primary and secondary schools for everyone; ``complex_needs`` marks special-school pupils."""
     groups = _groups(orgs, n_la)
     primary = _choose_school(rng, groups, "primary", people.la, people.welsh_speaker)

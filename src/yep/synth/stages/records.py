@@ -10,7 +10,7 @@ from yep.synth import extracts as ext
 from yep.synth import school_records as sr
 from yep.synth.contacts import build_contacts
 from yep.synth.enrolments import END_REASONS
-from yep.synth.identifiers import unique_ni_numbers, unique_ulns, upn_body, upn_strings, uln_strings
+from yep.synth.identifiers import uln_strings, unique_ni_numbers, unique_ulns, upn_body, upn_strings
 from yep.synth.output import dates, ints, lookup, strings
 from yep.synth.sampling import group_ranks
 from yep.synth.school_calendar import NULL_DAY
@@ -60,20 +60,23 @@ def identifiers(run: Run) -> None:
 def _write_people(run: Run) -> None:
     p, c = run.people, run.people.columns
     la_codes = np.array([a.code for a in run.las], dtype=object)
-    run.write("people", {
-        "person_id": ints(p.person_id),
-        **{k: strings(c[k]) for k in PEOPLE_COLUMNS},
-        "dob": dates(p.dob),
-        "sex": strings(np.where(p.female, "F", "M").astype(object)),
-        "gender": strings(c["gender"]),
-        **{k: strings(c[k]) for k in CONTACT_COLUMNS},
-        "la_code": strings(la_codes[p.la]),
-        "preferred_language": strings(np.where(p.welsh_speaker, "cy", "en").astype(object)),
-        **{k: strings(c[k]) for k in ("phone", "email", "upn", "uln", "ni_number")},
-    })
+    run.write(
+        "people",
+        {
+            "person_id": ints(p.person_id),
+            **{k: strings(c[k]) for k in PEOPLE_COLUMNS},
+            "dob": dates(p.dob),
+            "sex": strings(np.where(p.female, "F", "M").astype(object)),
+            "gender": strings(c["gender"]),
+            **{k: strings(c[k]) for k in CONTACT_COLUMNS},
+            "la_code": strings(la_codes[p.la]),
+            "preferred_language": strings(np.where(p.welsh_speaker, "cy", "en").astype(object)),
+            **{k: strings(c[k]) for k in ("phone", "email", "upn", "uln", "ni_number")},
+        },
+    )
 
 
-def _with_orgs(run: Run, columns: dict[str, np.ndarray], date_columns: tuple[str, ...] = ()) -> dict:
+def _with_orgs(run: Run, columns: dict[str, np.ndarray], date_columns: tuple[str, ...] = ()) -> dict[str, pa.Array]:
     result = {}
     for key, values in columns.items():
         if key == "org_id":
@@ -107,7 +110,9 @@ def _fe_base(run: Run) -> ext.Base:
     kinds = np.array([r["kind"] for r in run.orgs.rows], dtype=object)
     at_college = kinds[e.org] == "fe_college"
     reason = np.array(END_REASONS, dtype=object)[e.reason[at_college]]
-    status = np.where(e.end[at_college] == NULL_DAY, "enrolled", np.where(reason == "completed", "completed", "withdrawn"))
+    status = np.where(
+        e.end[at_college] == NULL_DAY, "enrolled", np.where(reason == "completed", "completed", "withdrawn")
+    )
     ukprn = np.array([r["code"] for r in run.orgs.rows], dtype=object)[e.org[at_college]]
     return ext.fe_base(e.person[at_college], ukprn, status.astype(object))
 

@@ -29,9 +29,14 @@ def people(run: Run) -> None:
     surname = surnames().values[names.surname]
     age = p.academic_age
     p.columns.update(
-        forename=first, legal_forenames=objects(words(first, middle, size=n)), legal_surname=surname,
-        preferred_forename=names.preferred, address_line1=address.line1, town=address.town,
-        postcode=address.postcode, gender=draw_gender(rng, p),
+        forename=first,
+        legal_forenames=objects(words(first, middle, size=n)),
+        legal_surname=surname,
+        preferred_forename=names.preferred,
+        address_line1=address.line1,
+        town=address.town,
+        postcode=address.postcode,
+        gender=draw_gender(rng, p),
     )
     phone = mobile_numbers(rng, n)
     phone[rng.random(n) >= np.select([age < 11, age < 16], [0.15, 0.8], 0.92)] = None
@@ -68,14 +73,29 @@ def activities(run: Run) -> None:
     run.post16, run.current = post16, np.zeros(p.n, dtype=np.int64)
     run.current[idx] = current
     run.previous = _previous_codes(every, p.n)
-    run.write("activities", {
-        "person_id": ints(every.person + 1), "start": dates(every.start), "end": dates(every.end),
-        "activity_code": ints(every.code), "hours_per_week": ints(np.nan_to_num(every.hours), np.isnan(every.hours)),
-        "org_id": lookup(run.org_ids, every.org), "source": lookup(np.array(act.SOURCES), every.source),
-    })
+    run.write(
+        "activities",
+        {
+            "person_id": ints(every.person + 1),
+            "start": dates(every.start),
+            "end": dates(every.end),
+            "activity_code": ints(every.code),
+            "hours_per_week": ints(np.nan_to_num(every.hours), np.isnan(every.hours)),
+            "org_id": lookup(run.org_ids, every.org),
+            "source": lookup(np.array(act.SOURCES), every.source),
+        },
+    )
     c = run.chars.columns()
-    run.write("characteristics", {"person_id": ints(c["person_id"]), "kind": strings(c["kind"]),
-                                  "value": strings(c["value"]), "start": dates(c["start"]), "end": dates(c["end"])})
+    run.write(
+        "characteristics",
+        {
+            "person_id": ints(c["person_id"]),
+            "kind": strings(c["kind"]),
+            "value": strings(c["value"]),
+            "start": dates(c["start"]),
+            "end": dates(c["end"]),
+        },
+    )
 
 
 def _previous_codes(every: act.Episodes, n: int) -> np.ndarray:
@@ -89,10 +109,14 @@ def _previous_codes(every: act.Episodes, n: int) -> np.ndarray:
 def enrolments(run: Run) -> None:
     e = build_enrolments(run.rng, run.people, run.cal, run.placement, run.chars, run.post16)
     run.enrol = e
-    run.write("enrolments", {
-        "person_id": ints(e.person + 1), "org_id": lookup(run.org_ids, e.org),
-        "year_group": ints(e.year_group, e.year_group == 0), "start": dates(e.start), "end": dates(e.end),
-        "end_reason": lookup(np.array(END_REASONS, dtype=object), np.where(e.reason == 0, -1, e.reason)),
-    })
-
-
+    run.write(
+        "enrolments",
+        {
+            "person_id": ints(e.person + 1),
+            "org_id": lookup(run.org_ids, e.org),
+            "year_group": ints(e.year_group, e.year_group == 0),
+            "start": dates(e.start),
+            "end": dates(e.end),
+            "end_reason": lookup(np.array(END_REASONS, dtype=object), np.where(e.reason == 0, -1, e.reason)),
+        },
+    )

@@ -34,15 +34,15 @@ class Run:
     las: list[LocalAuthority]
     districts: DistrictTable
     files: list[FileEntry] = field(default_factory=list)
-    people: People = None  # type: ignore[assignment]  # set by the people stage
-    names: Names = None  # type: ignore[assignment]  # set by the people stage
-    orgs: Organisations = None  # type: ignore[assignment]  # set by the organisations stage
-    chars: Characteristics = None  # type: ignore[assignment]  # set by the characteristics stage
-    placement: Placement = None  # type: ignore[assignment]  # set by the activities stage
-    post16: Episodes = None  # type: ignore[assignment]  # set by the activities stage
-    current: np.ndarray = None  # type: ignore[assignment]  # current NCCIS code per person (0: none)
-    previous: np.ndarray = None  # type: ignore[assignment]  # latest ended code per person (0: none)
-    enrol: Enrolments = None  # type: ignore[assignment]  # set by the enrolments stage
+    people: People = field(init=False)  # set by the people stage
+    names: Names = field(init=False)  # set by the people stage
+    orgs: Organisations = field(init=False)  # set by the organisations stage
+    chars: Characteristics = field(init=False)  # set by the characteristics stage
+    placement: Placement = field(init=False)  # set by the activities stage
+    post16: Episodes = field(init=False)  # set by the activities stage
+    current: np.ndarray = field(init=False)  # current NCCIS code per person (0: none)
+    previous: np.ndarray = field(init=False)  # latest ended code per person (0: none)
+    enrol: Enrolments = field(init=False)  # set by the enrolments stage
     spare: dict[str, np.ndarray] = field(default_factory=dict)  # identifiers nobody holds
 
     def write(self, name: str, columns: dict[str, pa.Array]) -> None:

@@ -28,14 +28,29 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--people", type=int, default=5000, help=_("how many young people (default 5000)"))
-        parser.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
-        parser.add_argument("--out", default="var/synth", help=_("output folder (default var/synth)"))
-        parser.add_argument("--as-of", dest="as_of", default=None,
-                            help=_("date the population is seen from, YYYY-MM-DD (default today)"))
-        parser.add_argument("--la", dest="la_codes", nargs="+", default=[], metavar="CODE",
-                            help=_("local authority codes, e.g. 681 (default: all 22 Welsh LAs)"))
-        parser.add_argument("--format", dest="fmt", default="csv", help=_("csv or parquet (default csv)"))
+        parser.add_argument(
+            "--people", type=int, default=5000, metavar="N", help=_("how many young people (default 5000)")
+        )
+        parser.add_argument("--seed", type=int, default=1, metavar="S", help=_("random seed (default 1)"))
+        parser.add_argument("--out", default="var/synth", metavar="DIR", help=_("output folder (default var/synth)"))
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help=_("date the population is seen from, YYYY-MM-DD (default today)"),
+        )
+        parser.add_argument(
+            "--la",
+            dest="la_codes",
+            nargs="+",
+            default=[],
+            metavar="CODE",
+            help=_("local authority codes, e.g. 681 (default: all 22 Welsh LAs)"),
+        )
+        parser.add_argument(
+            "--format", dest="fmt", default="csv", metavar="csv|parquet", help=_("csv or parquet (default csv)")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         config = self._config(options)
@@ -43,8 +58,10 @@ class Command(BaseCommand):
         stream = getattr(self.stderr, "_out", sys.stderr)
         console = Console(file=stream) if options.get("verbosity", 1) > 0 else None
         manifest = generate(config, progress=console is not None, console=console)
-        self.stdout.write(_("Wrote %(people)s people to %(out)s (seed %(seed)s, as of %(as_of)s):") % {
-            "people": manifest.people, "out": config.out, "seed": manifest.seed, "as_of": manifest.as_of})
+        self.stdout.write(
+            _("Wrote %(people)s people to %(out)s (seed %(seed)s, as of %(as_of)s):")
+            % {"people": manifest.people, "out": config.out, "seed": manifest.seed, "as_of": manifest.as_of}
+        )
         for entry in manifest.files:
             self.stdout.write(f"  {entry.name:<32} {entry.rows:>10,}")
 
@@ -55,12 +72,20 @@ class Command(BaseCommand):
         known = local_authorities()
         unknown = [code for code in options["la_codes"] if code not in known]
         if unknown:
-            raise CommandError(_("Unknown local authority code(s): %(codes)s. Known codes: %(known)s.") % {
-                "codes": ", ".join(unknown), "known": ", ".join(known)})
+            raise CommandError(
+                _("Unknown local authority code(s): %(codes)s. Known codes: %(known)s.")
+                % {"codes": ", ".join(unknown), "known": ", ".join(known)}
+            )
         if options["fmt"] not in FORMATS:
             raise CommandError(_("--format must be csv or parquet, got %(fmt)s.") % {"fmt": options["fmt"]})
-        return SynthConfig(people=people, seed=options["seed"], out=Path(options["out"]),
-                           as_of=self._as_of(options["as_of"]), la_codes=options["la_codes"], fmt=options["fmt"])
+        return SynthConfig(
+            people=people,
+            seed=options["seed"],
+            out=Path(options["out"]),
+            as_of=self._as_of(options["as_of"]),
+            la_codes=options["la_codes"],
+            fmt=options["fmt"],
+        )
 
     @staticmethod
     def _as_of(value: str | None) -> date:
@@ -69,4 +94,6 @@ class Command(BaseCommand):
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise CommandError(_("--as-of must be a date written YYYY-MM-DD, got %(value)s.") % {"value": value}) from None
+            raise CommandError(
+                _("--as-of must be a date written YYYY-MM-DD, got %(value)s.") % {"value": value}
+            ) from None
