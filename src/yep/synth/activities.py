@@ -50,10 +50,6 @@ HISTORY_RISK = np.array([-0.5, 0.0, -0.1, 0.4, 0.2, -0.1, 0.3, 1.0, 1.0, 0.8, 0.
 MAX_PREVIOUS = 7
 
 
-def is_neet(codes: np.ndarray) -> np.ndarray:
-    return (codes >= 540) & (codes <= 680)
-
-
 @dataclass
 class Episodes:
     """Activity rows: person index, dates (end NULL_DAY if current), code, hours, org, source."""

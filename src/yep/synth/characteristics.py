@@ -155,7 +155,7 @@ def _care(c: Characteristics, rng: np.random.Generator, people: People, cal: Sch
 def _circumstances(c: Characteristics, rng: np.random.Generator, people: People, cal: SchoolCalendar) -> None:
     age, n, today = people.academic_age, people.n, cal.today
     who = _pick(rng, people, age >= 8, 0.6, 0.03)
-    c.add(n, "young_carer", who, "Y", uniform_days(rng, people.dob[who] + 8 * 365, today - 30))
+    c.add(n, "young_carer", who, "Y", uniform_days(rng, people.dob[who] + 7 * 365, today - 30))
     parent_share = np.where(people.female, 1.0, 0.3)
     who = _pick(rng, people, (age >= 16) & (rng.random(n) < parent_share), 1.0, 0.025)
     c.add(

@@ -47,6 +47,8 @@ class SynthConfig:
         """Raise SynthConfigError naming the first problem, if any."""
         if isinstance(self.people, bool) or not isinstance(self.people, int) or self.people < 1:
             raise SynthConfigError(f"people must be a whole number of at least 1, got {self.people!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise SynthConfigError(f"seed must be a whole number of 0 or more, got {self.seed!r}")
         unknown = sorted(set(self.la_codes) - set(local_authorities()))
         if unknown:
             raise SynthConfigError(f"unknown local authority code(s): {', '.join(unknown)}")

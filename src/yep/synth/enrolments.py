@@ -152,57 +152,49 @@ def _pick_school(rng: np.random.Generator, placement: Placement, secondary: np.n
     return np.where(secondary, placement.groups["secondary"].pick(rng, la), placement.groups["primary"].pick(rng, la))
 
 
-def _latest_rows(
-    rng: np.random.Generator,
-    people: People,
-    placement: Placement,
-    phase: _Phase,
-    event: np.ndarray,
-    day: np.ndarray,
-    old_la: np.ndarray,
-    rows: _Rows,
-    today: int,
-) -> tuple[np.ndarray, ...]:
-    """Rows for the latest phase, split in two where an event interrupts it."""
+def _schools_around(
+    rng: np.random.Generator, people: People, placement: Placement, phase: _Phase, event: np.ndarray, old_la: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The school before and after each event (the phase's own school where it does not change)."""
     other = _pick_school(rng, placement, phase.secondary, people.la)
     old_school = _pick_school(rng, placement, phase.secondary, old_la)
     pru = placement.groups["pru"].pick(rng, people.la)
     before = np.select([event == _R["moved_school"], event == _R["moved_la"]], [other, old_school], phase.org)
     after = np.select([event == _R["excluded"], event == TO_PRU], [np.where(pru >= 0, pru, other), pru], phase.org)
-    split = (event != 0) & (before >= 0) & ((after >= 0) | (event == _R["left"]))
+    return before, after
+
+
+def _completed_if_ended(end: np.ndarray) -> np.ndarray:
+    return np.where(end == NULL_DAY, 0, _R["completed"])
+
+
+def _latest_rows(
+    rng: np.random.Generator,
+    people: People,
+    placement: Placement,
+    phase: _Phase,
+    event: tuple[np.ndarray, np.ndarray],
+    old_la: np.ndarray,
+    rows: _Rows,
+    today: int,
+) -> tuple[np.ndarray, ...]:
+    """Rows for the latest phase, split in two where an event (kind, day) interrupts it."""
+    kind, day = event
+    before, after = _schools_around(rng, people, placement, phase, kind, old_la)
+    split = (kind != 0) & (before >= 0) & ((after >= 0) | (kind == _R["left"]))
     whole = np.flatnonzero(~split)
-    rows.add(
-        whole,
-        phase.org[whole],
-        phase.year_group[whole],
-        phase.start[whole],
-        phase.end[whole],
-        np.where(phase.end[whole] == NULL_DAY, 0, _R["completed"]),
-    )
+    p = phase
+    rows.add(whole, p.org[whole], p.year_group[whole], p.start[whole], p.end[whole], _completed_if_ended(p.end[whole]))
     s = np.flatnonzero(split)
-    last = np.where(phase.end[s] == NULL_DAY, today, phase.end[s])
-    year_then = phase.year_group[s] - (academic_year_of(last) - academic_year_of(day[s]))
-    rows.add(
-        s,
-        before[s],
-        np.maximum(year_then, 1),
-        phase.start[s],
-        day[s],
-        np.where(event[s] == TO_PRU, _R["moved_school"], event[s]),
-    )
-    stays = s[event[s] != _R["left"]]
-    restart = day[stays] + np.where(event[stays] == _R["excluded"], rng.integers(5, 30, len(stays)), 1)
-    rows.add(
-        stays,
-        after[stays],
-        phase.year_group[stays],
-        restart,
-        phase.end[stays],
-        np.where(phase.end[stays] == NULL_DAY, 0, _R["completed"]),
-    )
-    primary = s[~phase.secondary[s]]
+    last = np.where(p.end[s] == NULL_DAY, today, p.end[s])
+    year_then = np.maximum(p.year_group[s] - (academic_year_of(last) - academic_year_of(day[s])), 1)
+    rows.add(s, before[s], year_then, p.start[s], day[s], np.where(kind[s] == TO_PRU, _R["moved_school"], kind[s]))
+    stays = s[kind[s] != _R["left"]]
+    restart = day[stays] + np.where(kind[stays] == _R["excluded"], rng.integers(5, 30, len(stays)), 1)
+    rows.add(stays, after[stays], p.year_group[stays], restart, p.end[stays], _completed_if_ended(p.end[stays]))
+    primary = s[~p.secondary[s]]
     placement.primary[primary] = before[primary]  # a primary pupil who moved started elsewhere
-    excluded = s[event[s] == _R["excluded"]]
+    excluded = s[kind[s] == _R["excluded"]]
     return excluded, before[excluded], day[excluded]
 
 
@@ -236,7 +228,7 @@ def build_enrolments(
     event, day = _events(rng, people, chars, phase, cal, len(placement.fe))
     old_la = _moved_in_from(rng, people, placement, event)
     _primary_rows(people, cal, placement, rows)
-    excluded = _latest_rows(rng, people, placement, phase, event, day, old_la, rows, cal.today)
+    excluded = _latest_rows(rng, people, placement, phase, (event, day), old_la, rows, cal.today)
     _provider_rows(people, cal, post16, rows)
     person, org, year_group, start, end, reason = rows.arrays()
     order = np.lexsort((start, person))

@@ -9,6 +9,7 @@ secondaries 4xxx-5xxx, independent 6xxx, special 7xxx. Providers carry 8-digit U
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -71,188 +72,125 @@ class _PlaceNames:
         return base_en, base_cy
 
 
-def _school(
+def _org(
     orgs: Organisations,
     li: int,
-    la: LocalAuthority,
-    number: int,
+    org_id: str,
     kind: str,
-    subtype: str | None,
     names: tuple[str, str | None],
+    la_code: str | None,
+    code: str | None,
     postcode: str,
+    *,
+    subtype: str | None = None,
     welsh: bool = False,
     sixth: bool = False,
     phase: str = "",
 ) -> int:
-    code = f"{la.code}{number:04d}"
+    """Add one organisation; subtype, medium, sixth form and phase apply to schools."""
     return orgs.add(
         li,
         welsh,
         sixth,
         phase,
-        org_id=f"SCH-{code}",
+        org_id=org_id,
         kind=kind,
         subtype=subtype,
         name=names[0],
         name_cy=names[1],
-        la_code=la.code,
+        la_code=la_code,
         code=code,
         postcode=postcode,
     )
 
 
-def _add_schools(
-    orgs: Organisations, rng: np.random.Generator, li: int, la: LocalAuthority, pupils: tuple[int, int], post: list[str]
-) -> None:
-    primary_pupils, secondary_pupils = pupils
-    place = _PlaceNames(rng, la)
-    welsh_share = min(0.95, 0.08 + 1.1 * la.welsh_share)
-    for i in range(min(2000, max(1, round(primary_pupils / 200)))):
-        en, cy = place.take("primary")
-        welsh = rng.random() < welsh_share
-        name = (
-            (f"Ysgol Gymraeg {cy}", f"Ysgol Gymraeg {cy}") if welsh else (f"{en} Primary School", f"Ysgol Gynradd {cy}")
-        )
-        _school(orgs, li, la, 2000 + i, "school", "maintained", name, post.pop(), welsh, phase="primary")
-    n_secondary = min(1900, max(1, round(secondary_pupils / 900)))
-    for i in range(n_secondary):
-        en, cy = place.take("secondary")
-        welsh = rng.random() < welsh_share
-        name = (f"Ysgol Gyfun {cy}", f"Ysgol Gyfun {cy}") if welsh else (f"{en} High School", f"Ysgol Uwchradd {cy}")
-        sixth = i == 0 or rng.random() < 0.6
-        _school(orgs, li, la, 4000 + i, "school", "maintained", name, post.pop(), welsh, sixth, "secondary")
-    if n_secondary >= 4:
-        en, cy = place.take("secondary")
-        _school(
-            orgs,
-            li,
-            la,
-            4000 + n_secondary,
-            "sixth_form",
-            None,
-            (f"{en} Sixth Form Centre", f"Canolfan Chweched Dosbarth {cy}"),
-            post.pop(),
-            sixth=True,
-        )
-    if primary_pupils + secondary_pupils >= 300:
-        _school(
-            orgs,
-            li,
-            la,
-            7001,
-            "school",
-            "special",
-            (f"{la.name_en} Special School", f"Ysgol Arbennig {la.name_cy}"),
-            post.pop(),
-        )
-        _school(
-            orgs,
-            li,
-            la,
-            1101,
-            "school",
-            "pru",
-            (f"{la.name_en} Pupil Referral Unit", f"Uned Cyfeirio Disgyblion {la.name_cy}"),
-            post.pop(),
-        )
-    if n_secondary >= 3:
-        en, _ = place.take("independent")
-        _school(orgs, li, la, 6001, "school", "independent", (f"{en} College School", None), post.pop())
+class _LaBuilder:
+    """Adds one LA's organisations, drawing names and postcodes as it goes."""
+
+    def __init__(self, orgs: Organisations, rng: np.random.Generator, li: int, la: LocalAuthority, post: list[str]):
+        self.orgs, self.rng, self.li, self.la, self.post = orgs, rng, li, la, post
+        self.place = _PlaceNames(rng, la)
+        self.welsh_share = min(0.95, 0.08 + 1.1 * la.welsh_share)
+
+    def school(self, number: int, names: tuple[str, str | None], kind: str = "school", **school: Any) -> None:
+        """A school (or sixth-form centre); ``school`` holds subtype, welsh, sixth and phase."""
+        code = f"{self.la.code}{number:04d}"
+        _org(self.orgs, self.li, f"SCH-{code}", kind, names, self.la.code, code, self.post.pop(), **school)
+
+    def mainstream(self, phase: str, count: int, first_number: int) -> None:
+        for i in range(count):
+            en, cy = self.place.take(phase)
+            welsh = self.rng.random() < self.welsh_share
+            if phase == "primary":
+                names = (f"Ysgol Gymraeg {cy}",) * 2 if welsh else (f"{en} Primary School", f"Ysgol Gynradd {cy}")
+            else:
+                names = (f"Ysgol Gyfun {cy}",) * 2 if welsh else (f"{en} High School", f"Ysgol Uwchradd {cy}")
+            sixth = phase == "secondary" and (i == 0 or self.rng.random() < 0.6)
+            self.school(first_number + i, names, subtype="maintained", welsh=welsh, sixth=sixth, phase=phase)
+
+    def specialist(self, n_secondary: int, pupils: int) -> None:
+        la = self.la
+        if n_secondary >= 4:
+            en, cy = self.place.take("secondary")
+            names = (f"{en} Sixth Form Centre", f"Canolfan Chweched Dosbarth {cy}")
+            self.school(4000 + n_secondary, names, kind="sixth_form", sixth=True)
+        if pupils >= 300:
+            self.school(7001, (f"{la.name_en} Special School", f"Ysgol Arbennig {la.name_cy}"), subtype="special")
+            names = (f"{la.name_en} Pupil Referral Unit", f"Uned Cyfeirio Disgyblion {la.name_cy}")
+            self.school(1101, names, subtype="pru")
+        if n_secondary >= 3:
+            en, _ = self.place.take("independent")
+            self.school(6001, (f"{en} College School", None), subtype="independent")
+
+    def service(self, org_id: str, kind: str, names: tuple[str, str | None], code: str | None = None) -> None:
+        _org(self.orgs, self.li, org_id, kind, names, self.la.code, code, self.post.pop())
+
+    def services(self, ukprn: list[int]) -> None:
+        la, c = self.la, self.la.code
+        for _ in range(1 + int(self.rng.random() < 0.5)):
+            en, cy = self.place.take("wbl")
+            prn = str(ukprn.pop())
+            self.service(f"WBL-{prn}", "wbl_provider", (f"{en} Training", f"Hyfforddiant {cy}"), prn)
+        self.service(f"YS-{c}", "youth_service", (f"{la.name_en} Youth Service", f"Gwasanaeth Ieuenctid {la.name_cy}"))
+        self.service(f"FF-{c}", "families_first", (f"{la.name_en} Families First", f"Teuluoedd yn Gyntaf {la.name_cy}"))
+        for i in range(1 + int(self.rng.random() < 0.6)):
+            en, cy = self.place.take("third")
+            self.service(f"TS-{c}-{i + 1}", "third_sector", (f"{en} Youth Project", f"Prosiect Ieuenctid {cy}"))
+
+    def employers(self, post16: int) -> None:
+        common = surnames().values[:40]
+        for i in range(min(60, 3 + post16 // 2000)):
+            name = f"{common[self.rng.integers(0, len(common))]} {_TRADES[self.rng.integers(0, len(_TRADES))]} Ltd"
+            self.service(f"EMP-{self.la.code}-{i + 1:03d}", "employer", (name, None))
 
 
-def _add_services(
+def _add_la(
     orgs: Organisations,
     rng: np.random.Generator,
     li: int,
     la: LocalAuthority,
-    post16: int,
+    pupils: np.ndarray,
     post: list[str],
     ukprn: list[int],
 ) -> None:
-    c = la.code
-    place = _PlaceNames(rng, la)
-    for _ in range(1 + int(rng.random() < 0.5)):
-        en, cy = place.take("wbl")
-        prn = str(ukprn.pop())
-        orgs.add(
-            li,
-            org_id=f"WBL-{prn}",
-            kind="wbl_provider",
-            subtype=None,
-            name=f"{en} Training",
-            name_cy=f"Hyfforddiant {cy}",
-            la_code=c,
-            code=prn,
-            postcode=post.pop(),
-        )
-    orgs.add(
-        li,
-        org_id=f"YS-{c}",
-        kind="youth_service",
-        subtype=None,
-        name=f"{la.name_en} Youth Service",
-        name_cy=f"Gwasanaeth Ieuenctid {la.name_cy}",
-        la_code=c,
-        code=None,
-        postcode=post.pop(),
-    )
-    orgs.add(
-        li,
-        org_id=f"FF-{c}",
-        kind="families_first",
-        subtype=None,
-        name=f"{la.name_en} Families First",
-        name_cy=f"Teuluoedd yn Gyntaf {la.name_cy}",
-        la_code=c,
-        code=None,
-        postcode=post.pop(),
-    )
-    for i in range(1 + int(rng.random() < 0.6)):
-        en, cy = place.take("third")
-        orgs.add(
-            li,
-            org_id=f"TS-{c}-{i + 1}",
-            kind="third_sector",
-            subtype=None,
-            name=f"{en} Youth Project",
-            name_cy=f"Prosiect Ieuenctid {cy}",
-            la_code=c,
-            code=None,
-            postcode=post.pop(),
-        )
-    common = surnames().values[:40]
-    for i in range(min(60, 3 + post16 // 2000)):
-        name = f"{common[rng.integers(0, len(common))]} {_TRADES[rng.integers(0, len(_TRADES))]} Ltd"
-        orgs.add(
-            li,
-            org_id=f"EMP-{c}-{i + 1:03d}",
-            kind="employer",
-            subtype=None,
-            name=name,
-            name_cy=None,
-            la_code=c,
-            code=None,
-            postcode=post.pop(),
-        )
+    """An LA's council, schools, providers, services and employers; ``pupils``: primary, secondary, post-16."""
+    build = _LaBuilder(orgs, rng, li, la, post)
+    build.service(f"LA-{la.code}", "la", (f"{la.name_en} Council", f"Cyngor {la.name_cy}"), la.code)
+    build.mainstream("primary", min(2000, max(1, round(int(pupils[0]) / 200))), 2000)
+    n_secondary = min(1900, max(1, round(int(pupils[1]) / 900)))
+    build.mainstream("secondary", n_secondary, 4000)
+    build.specialist(n_secondary, int(pupils[0] + pupils[1]))
+    build.services(ukprn)
+    build.employers(int(pupils[2]))
 
 
 def _add_colleges(orgs: Organisations, las: list[LocalAuthority], post: list[list[str]], ukprn: list[int]) -> None:
+    """One FE college for each pair of LAs, named after both."""
     for j in range(0, len(las), 2):
         pair = las[j : j + 2]
         prn = str(ukprn.pop())
-        en = " and ".join(a.name_en for a in pair)
-        cy = " a ".join(a.name_cy for a in pair)
-        orgs.add(
-            j,
-            org_id=f"FE-{prn}",
-            kind="fe_college",
-            subtype=None,
-            name=f"{en} College",
-            name_cy=f"Coleg {cy}",
-            la_code=pair[0].code,
-            code=prn,
-            postcode=post[j].pop(),
-        )
+        names = (" and ".join(a.name_en for a in pair) + " College", "Coleg " + " a ".join(a.name_cy for a in pair))
+        _org(orgs, j, f"FE-{prn}", "fe_college", names, pair[0].code, prn, post[j].pop())
 
 
 def build_organisations(
@@ -263,42 +201,10 @@ def build_organisations(
     post = [_postcode_pool(rng, districts, li, pupils[li]) for li in range(len(las))]
     ukprn = [int(x) for x in 10_000_000 + rng.choice(9_000_000, size=4 * len(las) + 8, replace=False)]
     for li, la in enumerate(las):
-        orgs.add(
-            li,
-            org_id=f"LA-{la.code}",
-            kind="la",
-            subtype=None,
-            name=f"{la.name_en} Council",
-            name_cy=f"Cyngor {la.name_cy}",
-            la_code=la.code,
-            code=la.code,
-            postcode=post[li].pop(),
-        )
-        _add_schools(orgs, rng, li, la, (int(pupils[li, 0]), int(pupils[li, 1])), post[li])
-        _add_services(orgs, rng, li, la, int(pupils[li, 2]), post[li], ukprn)
+        _add_la(orgs, rng, li, la, pupils[li], post[li], ukprn)
     _add_colleges(orgs, las, post, ukprn)
-    orgs.add(
-        -1,
-        org_id="CS-WALES",
-        kind="careers_service",
-        subtype=None,
-        name="Careers Wales",
-        name_cy="Gyrfa Cymru",
-        la_code=None,
-        code=None,
-        postcode=post[0].pop(),
-    )
-    orgs.add(
-        -1,
-        org_id="DWP-JCP",
-        kind="dwp",
-        subtype=None,
-        name="Jobcentre Plus",
-        name_cy="Canolfan Byd Gwaith",
-        la_code=None,
-        code=None,
-        postcode=post[0].pop(),
-    )
+    _org(orgs, -1, "CS-WALES", "careers_service", ("Careers Wales", "Gyrfa Cymru"), None, None, post[0].pop())
+    _org(orgs, -1, "DWP-JCP", "dwp", ("Jobcentre Plus", "Canolfan Byd Gwaith"), None, None, post[0].pop())
     return orgs
 
 

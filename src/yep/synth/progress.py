@@ -33,11 +33,6 @@ class Stages:
         with self._progress:
             yield self
 
-    def advance(self, name: str, completed: float) -> None:
-        """Show part of a stage as done (0-1), e.g. files written so far."""
-        if self._progress is not None:
-            self._progress.update(self._tasks[name], completed=completed)
-
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         if self._progress is not None:

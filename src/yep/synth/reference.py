@@ -48,9 +48,6 @@ class Vocabulary:
     weights: np.ndarray
     attrs: dict[str, np.ndarray]
 
-    def subset(self, mask: np.ndarray) -> Vocabulary:
-        return Vocabulary(self.values[mask], self.weights[mask], {k: v[mask] for k, v in self.attrs.items()})
-
 
 @dataclass(frozen=True)
 class NameForms:

@@ -28,10 +28,6 @@ def join(*parts: np.ndarray | pa.Array | str, size: int, skip_nulls: bool = Fals
     return pc.binary_join_element_wise(*arrays, "", null_handling=handling)
 
 
-def zero_pad(numbers: np.ndarray, width: int) -> pa.Array:
-    return pc.utf8_lpad(as_strings(numbers), width, "0")
-
-
 def ascii_fold(values: pa.Array) -> pa.Array:
     """Lower case ASCII letters and digits only (Siân O'Brien -> sianobrien), for e-mails."""
     decomposed = pc.utf8_normalize(values, "NFD")
@@ -43,13 +39,6 @@ def objects(values: pa.Array) -> np.ndarray:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     return values.to_numpy(zero_copy_only=False)
-
-
-def where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values`` where ``mask`` is true, else None (blank)."""
-    result = np.full(len(mask), None, dtype=object)
-    result[mask] = np.asarray(values, dtype=object)[mask]
-    return result
 
 
 def words(*parts: np.ndarray | pa.Array, size: int) -> pa.Array:

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 
 from yep.access import audit
 from yep.people import services
-from yep.people.models import Organisation, OrganisationKind, Role
+from yep.people.models import Organisation, OrganisationKind, Role, SchoolType
 
 DEMO_CONTEXT = audit.AuditContext(purpose="demo", channel="cli")
 
@@ -50,9 +51,13 @@ def _organisation_for(kind: str, la: Organisation) -> Organisation:
             context=DEMO_CONTEXT)
     local = Organisation.objects.filter(kind=kind, la=la)
     if kind == OrganisationKind.SCHOOL:
-        # A secondary school with pupils, so the school user has a class to see.
-        local = local.filter(enrolments__year_group__gte=7).distinct()
-    found = local.order_by("ref").first() or Organisation.objects.filter(kind=kind).order_by("ref").first()
+        # The maintained secondary school with the most current pupils, so the school user has pupils to see.
+        local = (local.filter(school_type=SchoolType.MAINTAINED)
+                 .annotate(pupils=Count("enrolments", filter=Q(enrolments__end__isnull=True,
+                                                                enrolments__year_group__gte=7)))
+                 .filter(pupils__gt=0).order_by("-pupils"))
+    found = local.order_by("ref").first() if kind != OrganisationKind.SCHOOL else local.first()
+    found = found or Organisation.objects.filter(kind=kind).order_by("ref").first()
     if found is None:
         raise RuntimeError(f"The synthetic region has no {kind}")
     return found

@@ -104,12 +104,22 @@ class PersonName(models.Model):
         return f"{self.forename_key} {self.surname_key}"
 
 
+class Relationship(models.TextChoices):
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    CARER = "carer", _("Carer")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    FOSTER_CARER = "foster_carer", _("Foster carer")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    OTHER = "other", _("Other")
+
+
 class Contact(models.Model):
     """A parent, carer or other contact on a young person's record (letters go to them for under-16s)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)
-    relationship = models.CharField(_("relationship"), max_length=40)
+    relationship = models.CharField(_("relationship"), max_length=40, choices=Relationship.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True)

@@ -12,6 +12,7 @@ from yep.access import audit
 
 from .. import crypto, identifiers, names
 from ..models import Characteristic, CharacteristicKind, Contact, Enrolment, Organisation, Person, PersonName
+from ..models.persons import Relationship
 from ..validation import clean_person
 
 _PERSON_FIELDS = (
@@ -107,6 +108,8 @@ def add_contact(person: Person, *, name: str, relationship: str, phone: str = ""
                 has_parental_responsibility: bool = False, actor: Any, context: audit.AuditContext) -> Contact:
     if not name.strip():
         raise ValidationError({"name": [_("Enter the contact's name.")]})
+    if relationship not in Relationship.values:
+        raise ValidationError({"relationship": [_("Unknown relationship %(value)s.") % {"value": relationship}]})
     contact = Contact.objects.create(person=person, name=name.strip(), relationship=relationship, phone=phone,
                                      email=email, has_parental_responsibility=has_parental_responsibility)
     audit.record(actor, "create", context, person_id=person.pk, object_type="contact", object_id=contact.pk,

@@ -25,9 +25,9 @@ def _upns(run: Run) -> np.ndarray:
     """UPNs allocated by each person's first school in their Reception year; ~3% have none."""
     p, rng = run.people, run.rng
     school = run.placement.primary
-    codes = np.array([r["code"] for r in run.orgs.rows], dtype=object)[school]
-    la = np.array([int(c[:3]) for c in codes], dtype=np.int64) if len(codes) else np.empty(0, np.int64)
-    number = np.array([int(c[3:]) for c in codes], dtype=np.int64) if len(codes) else np.empty(0, np.int64)
+    # Establishment numbers are the LA code and a 4-digit school number; non-schools get 0 (never used).
+    establishment = np.array([int(r["code"]) if r["kind"] == "school" else 0 for r in run.orgs.rows], dtype=np.int64)
+    la, number = np.divmod(establishment[school], 10_000)
     year = run.cal.year_started(p.academic_age, 0)
     serial = group_ranks(school * 1000 + (year % 1000), rng.random(p.n)) + 1
     result = objects(upn_strings(upn_body(la, number, year, np.minimum(serial, 999))))
@@ -35,7 +35,7 @@ def _upns(run: Run) -> np.ndarray:
     return result
 
 
-def _numbered(rng: np.random.Generator, eligible: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _numbered(eligible: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Give the eligible people the first identifiers; keep the rest for people outside."""
     result = np.full(len(eligible), None, dtype=object)
     k = int(eligible.sum())
@@ -50,10 +50,10 @@ def identifiers(run: Run) -> None:
     p.columns["upn"] = _upns(run)
     has_uln = (age >= 14) & (rng.random(n) < 0.92)
     ulns = objects(uln_strings(unique_ulns(rng, int(has_uln.sum()) + spare)))
-    p.columns["uln"], run.spare["uln"] = _numbered(rng, has_uln, ulns)
+    p.columns["uln"], run.spare["uln"] = _numbered(has_uln, ulns)
     has_ni = (age >= 16) & (rng.random(n) < np.where(age == 16, 0.85, 0.95))
     nis = objects(unique_ni_numbers(rng, int(has_ni.sum()) + spare))
-    p.columns["ni_number"], run.spare["ni_number"] = _numbered(rng, has_ni, nis)
+    p.columns["ni_number"], run.spare["ni_number"] = _numbered(has_ni, nis)
     _write_people(run)
 
 

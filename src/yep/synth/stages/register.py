@@ -101,8 +101,10 @@ def activities(run: Run) -> None:
 def _previous_codes(every: act.Episodes, n: int) -> np.ndarray:
     """Each person's latest ended activity code (0 if none); rows are sorted by person, start."""
     result = np.zeros(n, dtype=np.int64)
-    ended = every.end != NULL_DAY
-    result[every.person[ended]] = every.code[ended]  # later rows overwrite earlier ones
+    ended = np.flatnonzero(every.end != NULL_DAY)
+    person = every.person[ended]
+    last = np.r_[person[1:] != person[:-1], True]  # the last ended row of each person
+    result[person[last]] = every.code[ended[last]]
     return result
 
 

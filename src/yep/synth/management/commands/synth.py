@@ -29,16 +29,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--people", type=int, default=5000, metavar="N", help=_("how many young people (default 5000)")
+            "--people", type=int, default=5000, metavar="N", help="how many young people (default 5000)"
         )
-        parser.add_argument("--seed", type=int, default=1, metavar="S", help=_("random seed (default 1)"))
-        parser.add_argument("--out", default="var/synth", metavar="DIR", help=_("output folder (default var/synth)"))
+        parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+        parser.add_argument("--out", default="var/synth", metavar="DIR", help="output folder (default var/synth)")
         parser.add_argument(
             "--as-of",
             dest="as_of",
             default=None,
             metavar="YYYY-MM-DD",
-            help=_("date the population is seen from, YYYY-MM-DD (default today)"),
+            help="date the population is seen from, YYYY-MM-DD (default today)",
         )
         parser.add_argument(
             "--la",
@@ -46,10 +46,10 @@ class Command(BaseCommand):
             nargs="+",
             default=[],
             metavar="CODE",
-            help=_("local authority codes, e.g. 681 (default: all 22 Welsh LAs)"),
+            help="local authority codes, e.g. 681 (default: all 22 Welsh LAs)",
         )
         parser.add_argument(
-            "--format", dest="fmt", default="csv", metavar="csv|parquet", help=_("csv or parquet (default csv)")
+            "--format", dest="fmt", default="csv", metavar="csv|parquet", help="csv or parquet (default csv)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -69,6 +69,8 @@ class Command(BaseCommand):
         people = options["people"]
         if people < 1:
             raise CommandError(_("--people must be at least 1, got %(people)s.") % {"people": people})
+        if options["seed"] < 0:
+            raise CommandError(_("--seed must be 0 or more, got %(seed)s.") % {"seed": options["seed"]})
         known = local_authorities()
         unknown = [code for code in options["la_codes"] if code not in known]
         if unknown:

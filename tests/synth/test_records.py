@@ -1,0 +1,111 @@
+"""School records and characteristics follow the hidden risk at realistic rates."""
+
+from collections import defaultdict
+
+from .conftest import academic_age
+
+
+def _risk(population):
+    return {row["person_id"]: float(row["risk"]) for row in population.rows("truth_risk.csv")}
+
+
+def test_attendance_averages_about_94_per_cent_and_falls_with_risk(large):
+    risk = _risk(large)
+    totals = defaultdict(lambda: [0, 0])
+    for row in large.rows("attendance.csv"):
+        band = "high" if risk[row["person_id"]] >= 0.6 else "low" if risk[row["person_id"]] < 0.2 else "mid"
+        for key in (band, "all"):
+            totals[key][0] += int(row["sessions_attended"])
+            totals[key][1] += int(row["sessions_possible"])
+    rate = {key: attended / possible for key, (attended, possible) in totals.items()}
+    assert 0.92 < rate["all"] < 0.96
+    assert rate["high"] < 0.85 < rate["low"]
+
+
+def test_attendance_of_the_young_people_most_at_risk_keeps_falling(large):
+    risk = _risk(large)
+    by_term = defaultdict(lambda: [0, 0])
+    for row in large.rows("attendance.csv"):
+        if risk[row["person_id"]] >= 0.6:
+            key = (int(row["academic_year"]), ["autumn", "spring", "summer"].index(row["term"]))
+            by_term[key][0] += int(row["sessions_attended"])
+            by_term[key][1] += int(row["sessions_possible"])
+    rates = [attended / possible for _, (attended, possible) in sorted(by_term.items())]
+    assert rates[-1] < rates[0] - 0.03
+
+
+def test_attendance_covers_this_and_last_year_for_years_2_to_11(small):
+    people = small.by_person()
+    years = defaultdict(set)
+    for row in small.rows("attendance.csv"):
+        years[row["person_id"]].add(int(row["academic_year"]))
+        assert 0 <= int(row["sessions_attended"]) <= int(row["sessions_possible"])
+    assert all(6 <= academic_age(people[p]["dob"]) <= 16 for p in years)
+    assert {2025, 2026} in years.values()
+
+
+def test_exclusions_and_behaviour_rise_with_risk(large):
+    risk = _risk(large)
+    mean = sum(risk.values()) / len(risk)
+    for name in ("exclusions.csv", "behaviour.csv"):
+        rows = large.rows(name)
+        assert rows and sum(risk[row["person_id"]] for row in rows) / len(rows) > 1.5 * mean
+    kinds = {row["kind"] for row in large.rows("exclusions.csv")}
+    assert kinds == {"fixed_term", "permanent"}
+
+
+def test_attainment_is_lower_with_risk_and_expected_levels_are_fixed(large):
+    risk = _risk(large)
+    below = {"low": [], "high": []}
+    for row in large.rows("attainment.csv"):
+        assert row["expected"] == {"KS2": "4", "KS3": "5"}[row["key_stage"]]
+        band = "high" if risk[row["person_id"]] >= 0.5 else "low" if risk[row["person_id"]] < 0.1 else None
+        if band:
+            below[band].append(int(row["result"]) < int(row["expected"]))
+    assert sum(below["high"]) / len(below["high"]) > 2 * sum(below["low"]) / len(below["low"])
+
+
+def test_everyone_has_one_ethnicity_and_needs_come_at_realistic_rates(large):
+    n = large.manifest.people
+    people_by_kind = defaultdict(set)
+    ethnicity_rows = 0
+    for row in large.rows("characteristics.csv"):
+        people_by_kind[row["kind"]].add(row["person_id"])
+        ethnicity_rows += row["kind"] == "ethnicity"
+    assert ethnicity_rows == n == len(people_by_kind["ethnicity"])
+    assert 0.18 < len(people_by_kind["fsm"]) / n < 0.22
+    assert 0.13 < len(people_by_kind["aln"]) / n < 0.17
+    assert 0.02 < len(people_by_kind["young_carer"]) / n < 0.04
+    expected = {
+        "fsm",
+        "looked_after",
+        "care_experienced",
+        "aln",
+        "young_carer",
+        "young_parent",
+        "pregnancy",
+        "youth_justice",
+        "eotas",
+        "home_educated",
+        "disability",
+        "ethnicity",
+        "refugee_asylum",
+    }
+    assert set(people_by_kind) == expected
+
+
+def test_aln_values_give_a_plan_level_and_a_category(small):
+    levels = {"school_idp", "la_idp", "statement"}
+    categories = {"ASD", "SEMH", "MLD", "SLD", "PMLD", "SPLD", "SLCN", "HI", "VI", "MSI", "PD", "OTH"}
+    for row in small.rows("characteristics.csv"):
+        if row["kind"] == "aln":
+            level, category = row["value"].split(":")
+            assert level in levels and category in categories
+
+
+def test_free_school_meals_are_more_common_among_the_young_people_most_at_risk(large):
+    risk = _risk(large)
+    fsm = {row["person_id"] for row in large.rows("characteristics.csv") if row["kind"] == "fsm"}
+    high = [p for p, r in risk.items() if r >= 0.5]
+    low = [p for p, r in risk.items() if r < 0.1]
+    assert sum(p in fsm for p in high) / len(high) > 2 * sum(p in fsm for p in low) / len(low)
