@@ -26,7 +26,7 @@ $(CSS): node_modules/.installed src/yep/web/scss/yep.scss
 	npm run --silent build
 
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile -q -i $< -o $@
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 # Debian's chromium for the browser tests (browsers cannot be downloaded here).
 browser:
