@@ -121,3 +121,18 @@ def test_adding_a_young_person_takes_you_to_their_record(client, region):
 def test_school_staff_may_add_but_analysts_may_not(client, region):
     assert login(client, region.school_staff).get(reverse("people:add")).status_code == 200
     assert login(client, region.analyst).get(reverse("people:add")).status_code == 403
+
+
+def test_coded_characteristics_are_shown_in_words_in_either_language(client, region):
+    import datetime
+
+    from yep.people import services
+
+    for kind, value in (("ethnicity", "WBRI"), ("aln", "la_idp:SEMH")):
+        services.add_characteristic(region.pupil, kind, value=value, start=datetime.date(2022, 1, 1), actor="test",
+                                    context=factories.TEST)
+    url = reverse("people:characteristics", args=[region.pupil.pk])
+    page = login(client, region.epc).get(url).content.decode()
+    assert "White British" in page and "Social, emotional and mental health" in page
+    client.get(reverse("web:language"), {"lang": "cy"})
+    assert "Gwyn Prydeinig" in client.get(url).content.decode()

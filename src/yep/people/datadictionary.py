@@ -4,6 +4,7 @@ import inspect
 
 from django.apps import apps
 from django.db import models
+from django.utils import translation
 
 APPS = ("people", "access")
 HEADER = """# YEP data dictionary
@@ -37,6 +38,11 @@ def _describe(field: models.Field) -> str:
 
 
 def render() -> str:
+    with translation.override("en"):
+        return _render()
+
+
+def _render() -> str:
     lines = [HEADER]
     for label in APPS:
         lines.append(f"\n## {label}\n")

@@ -7,7 +7,6 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -47,7 +46,6 @@ class LoginView(auth_views.LoginView):
                object_id=user.pk)
         if not self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
             # Staff see the site in their own preferred language until they switch.
-            translation.activate(user.preferred_language)
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
         return response
 
@@ -68,7 +66,6 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         target = reverse("web:home")
     response = redirect(target)
     if language in dict(settings.LANGUAGES):
-        translation.activate(language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
         if request.user.is_authenticated:
             set_preferred_language(request.user, language)

@@ -192,6 +192,13 @@ class Characteristic(models.Model):
     def is_sensitive(self) -> bool:
         return self.kind in SENSITIVE_KINDS
 
+    @property
+    def detail(self) -> str:
+        """The value in words, in the active language."""
+        from yep.people.describe import characteristic_detail
+
+        return characteristic_detail(self.kind, self.value)
+
 
 class EnrolmentEndReason(models.TextChoices):
     COMPLETED = "completed", _("Completed")
