@@ -3,10 +3,19 @@
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from yep.people.models import Organisation, OrganisationKind, Person, Role, User
 
 from . import factories
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English: a request in Welsh leaves Welsh active in the thread after it."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @dataclass
