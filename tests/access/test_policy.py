@@ -7,7 +7,7 @@ from django.http import Http404
 
 from tests import factories
 from yep.access.models import AuditEvent
-from yep.access.policy import can_see_sensitive, get_person_for, people_visible_to
+from yep.access.policy import can_see_sensitive, decide, get_person_for, people_visible_to
 from yep.people import services
 
 
@@ -50,11 +50,17 @@ def test_reading_a_record_you_may_not_see_is_the_same_404_as_no_record_and_is_lo
 
 
 def test_reading_a_record_you_may_see_is_logged(region):
-    assert get_person_for(region.epc, region.pupil.pk, "casework", factories.TEST) == region.pupil
+    person, decision = get_person_for(region.epc, region.pupil.pk, "casework", factories.TEST)
+    assert person == region.pupil and decision.can_change
     assert AuditEvent.objects.filter(actor=region.epc, action="view", person_id=region.pupil.pk).exists()
 
 
-def test_only_area_roles_see_sensitive_characteristics(region):
-    assert can_see_sensitive(region.epc)
-    assert not can_see_sensitive(region.school_staff)
-    assert not can_see_sensitive(region.analyst)
+def test_the_epc_and_the_school_see_a_pupils_sensitive_characteristics_and_the_analyst_does_not(region):
+    assert can_see_sensitive(region.epc, region.pupil.pk)
+    assert can_see_sensitive(region.school_staff, region.pupil.pk)
+    assert not can_see_sensitive(region.analyst, region.pupil.pk)
+
+
+def test_a_decision_names_its_grounds(region):
+    decision = decide(region.school_staff, region.pupil.pk)
+    assert decision.grounds == ("Pupil at Ysgol Gyfun Glantaf",)

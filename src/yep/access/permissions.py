@@ -23,6 +23,8 @@ CASEWORK_ROLES = (Role.EPC, Role.CAREERS_ADVISER, Role.SCHOOL_STAFF, Role.PROVID
 is_staff_member = rules.is_authenticated & rules.is_active
 works_with_young_people = has_role(*CASEWORK_ROLES)
 registers_young_people = has_role(Role.EPC, Role.CAREERS_ADVISER, Role.SCHOOL_STAFF)
+is_dpo = has_role(Role.DPO)
+governs_sharing = has_role(Role.DPO, Role.EPC)
 
 PERMISSIONS = {
     "web.view_home": is_staff_member,
@@ -30,6 +32,16 @@ PERMISSIONS = {
     "people.view_person": works_with_young_people,
     "people.add_person": registers_young_people,
     "people.view_organisations": is_staff_member,
+    # Governance: the DPO (and the EPC for their LA's agreements and consent records).
+    "access.view_agreements": is_staff_member,
+    "access.manage_agreements": governs_sharing,
+    "access.record_consent": works_with_young_people,
+    "access.break_glass": works_with_young_people,
+    "access.view_audit": is_dpo,
+    "access.review_break_glass": is_dpo,
+    "access.subject_access": is_dpo,
+    "access.review_rectification": governs_sharing,
+    "access.manage_retention": is_dpo,
 }
 
 for name, predicate in PERMISSIONS.items():

@@ -5,13 +5,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from yep.access import audit
+from yep.access import audit, categories
 from yep.access.guards import requires
-from yep.access.policy import can_see_sensitive, get_person_for, people_visible_to
+from yep.access.policy import CASEWORK, Decision, get_person_for, people_visible_to, require_category
 
 from . import search, services
 from .models import Organisation, Person
-from .schemas import Error, OrganisationOut, PersonDetail, PersonIn, PersonSummary
+from .schemas import CharacteristicOut, Error, OrganisationOut, PersonDetail, PersonIn, PersonSummary
 
 router = Router(tags=["people"])
 organisations_router = Router(tags=["organisations"])
@@ -26,23 +26,31 @@ def _summary(person: Person) -> dict[str, Any]:
     }
 
 
-def _detail(person: Person, show_sensitive: bool) -> dict[str, Any]:
+def _detail(person: Person, decision: Decision) -> dict[str, Any]:
+    """The record as the decision allows: categories not granted are left out (null), never guessed."""
     characteristics = list(person.characteristics.all())
-    shown = [c for c in characteristics if show_sensitive or not c.is_sensitive]
+    shown = [c for c in characteristics
+             if decision.can_see(categories.SENSITIVE if c.is_sensitive else categories.CHARACTERISTICS)]
+    contact = decision.can_see(categories.CONTACT)
+    enrolments = decision.can_see(categories.ENROLMENTS)
     return {
         **_summary(person),
-        **{f: getattr(person, f) for f in ("preferred_surname", "sex", "gender", "address_line1", "address_line2",
-                                           "town", "preferred_language", "phone", "email")},
+        **{f: getattr(person, f) for f in ("preferred_surname", "sex", "gender", "preferred_language")},
+        **{f: getattr(person, f) if contact else None for f in ("address_line1", "address_line2", "town",
+                                                                 "phone", "email")},
+        "postcode": person.postcode if contact else None,
         "academic_age": person.academic_age(),
         "ni_number_recorded": bool(person.ni_number_digest),
-        "contacts": list(person.contacts.all()),
+        "contacts": list(person.contacts.all()) if contact else None,
         "characteristics": shown,
         "restricted_characteristics": len(characteristics) - len(shown),
         "enrolments": [
-            {"organisation": e.organisation.name, "organisation_ref": e.organisation.ref, "year_group": e.year_group,
-             "start": e.start, "end": e.end, "end_reason": e.end_reason}
+            {"organisation": e.organisation.name, "organisation_ref": e.organisation.ref,
+             "year_group": e.year_group, "start": e.start, "end": e.end, "end_reason": e.end_reason}
             for e in person.enrolments.select_related("organisation")
-        ],
+        ] if enrolments else None,
+        "access": {"mode": decision.mode, "categories": sorted(decision.categories),
+                   "grounds": list(decision.grounds)},
     }
 
 
@@ -62,9 +70,21 @@ def search_people(request: HttpRequest, q: str = "", dob: str = "", postcode: st
 @router.get("/{person_id}", response={200: PersonDetail, 404: Error}, summary="Read a young person's record")
 @requires("people.view_person")
 def read_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    person = get_person_for(request.user, person_id, "casework",
-                            audit.AuditContext.from_request(request, "casework", "api"))
-    return _detail(person, can_see_sensitive(request.user))
+    person, decision = get_person_for(request.user, person_id, CASEWORK,
+                                      audit.AuditContext.from_request(request, CASEWORK, "api"))
+    return _detail(person, decision)
+
+
+@router.get("/{person_id}/sensitive", response={200: list[CharacteristicOut], 403: Error, 404: Error},
+            summary="Read a young person's sensitive characteristics")
+@requires("people.view_person")
+def read_sensitive(request: HttpRequest, person_id: int) -> list[Any]:
+    """Looked after, care experienced, ALN, pregnancy, youth justice, disability, refugee status: only for users
+    whose relationship opens the sensitive category (403, logged, for everyone else who can see the person)."""
+    context = audit.AuditContext.from_request(request, CASEWORK, "api")
+    person, decision = get_person_for(request.user, person_id, CASEWORK, context, (categories.SENSITIVE,))
+    require_category(request.user, decision, categories.SENSITIVE, context)
+    return [c for c in person.characteristics.all() if c.is_sensitive]
 
 
 @router.post("", response={201: PersonSummary, 400: Error}, summary="Add a young person")

@@ -41,22 +41,34 @@ class ContactOut(Schema):
     has_parental_responsibility: bool
 
 
+class AccessOut(Schema):
+    """What the caller may see of this record and why: the categories opened, the mode and the grounds."""
+
+    mode: str
+    categories: list[str]
+    grounds: list[str]
+
+
 class PersonDetail(PersonSummary):
+    """A young person's record. Fields in a category the caller's access does not open are null."""
+
+    postcode: str | None  # type: ignore[assignment]  # null without the contact category
     preferred_surname: str
     sex: str
     gender: str
-    address_line1: str
-    address_line2: str
-    town: str
+    address_line1: str | None
+    address_line2: str | None
+    town: str | None
     preferred_language: str
-    phone: str
-    email: str
+    phone: str | None
+    email: str | None
     academic_age: int
     ni_number_recorded: bool
-    contacts: list[ContactOut]
+    contacts: list[ContactOut] | None
     characteristics: list[CharacteristicOut]
     restricted_characteristics: int
-    enrolments: list[EnrolmentOut]
+    enrolments: list[EnrolmentOut] | None
+    access: AccessOut
 
 
 class PersonIn(Schema):

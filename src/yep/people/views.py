@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from yep.access import audit
+from yep.access import audit, categories
 from yep.access.guards import requires
-from yep.access.policy import can_see_sensitive, get_person_for, people_visible_to
+from yep.access.policy import CASEWORK, get_person_for, people_visible_to
 
 from . import search, services
 from .forms import PersonForm
@@ -27,28 +27,40 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return render(request, "people/search.html", {"query": query, "results": results, "searched": bool(query)})
 
 
-def _person_page(request: HttpRequest, pk: int, tab: str, template: str, **extra: object) -> HttpResponse:
-    context = audit.AuditContext.from_request(request, "casework")
-    person = get_person_for(request.user, pk, "casework", context)
+def _person_page(request: HttpRequest, pk: int, tab: str, template: str, fields: tuple[str, ...]) -> HttpResponse:
+    context = audit.AuditContext.from_request(request, CASEWORK)
+    person, decision = get_person_for(request.user, pk, CASEWORK, context, fields)
+    # In history mode the record is shown as it stood when the relationship ended.
+    as_of = decision.as_of
     enrolments = person.enrolments.select_related("organisation")
-    return render(request, template, {"person": person, "tabs": PERSON_TABS, "active_tab": tab,
-                                      "today_age": person.academic_age(), "enrolments": enrolments, **extra})
+    characteristics = person.characteristics.all()
+    if as_of:
+        enrolments, characteristics = enrolments.filter(start__lte=as_of), characteristics.filter(start__lte=as_of)
+    can = {category: decision.can_see(category) for category in categories.ALL}
+    visible_characteristics = [c for c in characteristics if can["sensitive" if c.is_sensitive else "characteristics"]]
+    return render(request, template, {
+        "person": person, "decision": decision, "can": can, "tabs": PERSON_TABS, "active_tab": tab,
+        "today_age": person.academic_age(), "enrolments": enrolments, "characteristics": visible_characteristics,
+        "restricted": len(characteristics) - len(visible_characteristics),
+    })
 
 
 @requires("people.view_person")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _person_page(request, pk, "identity", "people/person_identity.html")
+    return _person_page(request, pk, "identity", "people/person_identity.html",
+                        (categories.IDENTITY, categories.CONTACT))
 
 
 @requires("people.view_person")
 def person_characteristics(request: HttpRequest, pk: int) -> HttpResponse:
     return _person_page(request, pk, "characteristics", "people/person_characteristics.html",
-                        show_sensitive=can_see_sensitive(request.user))
+                        (categories.IDENTITY, categories.CHARACTERISTICS, categories.SENSITIVE))
 
 
 @requires("people.view_person")
 def person_enrolments(request: HttpRequest, pk: int) -> HttpResponse:
-    return _person_page(request, pk, "enrolments", "people/person_enrolments.html")
+    return _person_page(request, pk, "enrolments", "people/person_enrolments.html",
+                        (categories.IDENTITY, categories.ENROLMENTS))
 
 
 @requires("people.add_person")
