@@ -7,5 +7,6 @@ from yep.api import api
 urlpatterns = [
     path("", include("yep.web.urls")),
     path("people/", include("yep.people.urls")),
+    path("", include("yep.access.urls")),
     path("api/v1/", api.urls),
 ]

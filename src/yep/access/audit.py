@@ -37,6 +37,11 @@ class AuditContext:
 CLI = AuditContext(purpose="operations", channel="cli")
 
 
+def label(actor: Any) -> str:
+    """How an actor is named in records: a user's username, or the text given for a command or job."""
+    return actor.get_username() if getattr(actor, "pk", None) else str(actor or "system")
+
+
 def _entry_hash(previous: str, payload: dict[str, Any]) -> str:
     body = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256((previous + body).encode()).hexdigest()
@@ -80,7 +85,7 @@ def record(
     event = AuditEvent(
         at=timezone.now(),
         actor=user,
-        actor_label=user.get_username() if user else str(actor or "system"),
+        actor_label=label(actor),
         action=action,
         person_id=person_id,
         object_type=object_type,

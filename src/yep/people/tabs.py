@@ -17,4 +17,5 @@ PERSON_TABS = [
     PersonTab("identity", _("Identity and contacts"), "people:detail"),
     PersonTab("characteristics", _("Characteristics"), "people:characteristics"),
     PersonTab("enrolments", _("Enrolment history"), "people:enrolments"),
+    PersonTab("sharing", _("Sharing and consent"), "access:sharing"),
 ]

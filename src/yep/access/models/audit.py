@@ -10,6 +10,8 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Create"
     CHANGE = "change", "Change"
     EXPORT = "export", "Export"
+    SHARE = "share", "Share with another organisation"
+    BREAK_GLASS = "break_glass", "Break the glass"
     IMPORT = "import", "Import"
     DENIED = "denied", "Denied"
     LOGIN = "login", "Log in"
@@ -26,7 +28,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(max_length=150)
-    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
     # A plain id, not a foreign key: the log outlives the record it describes.
     person_id = models.BigIntegerField(null=True, db_index=True)
     object_type = models.CharField(max_length=40, blank=True)
