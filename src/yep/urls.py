@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("yep.web.urls")),
     path("people/", include("yep.people.urls")),
     path("", include("yep.access.urls")),
+    path("dpo/", include("yep.access.urls_dpo")),
     path("api/v1/", api.urls),
 ]

@@ -138,3 +138,11 @@ def test_coded_characteristics_are_shown_in_words_in_either_language(client, reg
     assert "White British" in page and "Social, emotional and mental health" in page
     client.get(reverse("web:language"), {"lang": "cy"})
     assert "Gwyn Prydeinig" in client.get(url).content.decode()
+
+
+def test_home_sends_a_dpo_to_the_data_protection_pages(client, region):
+    from yep.people.models import Role
+
+    dpo = factories.make_user(Role.DPO, region.la, "dpo")
+    page = login(client, dpo).get(reverse("web:home")).content.decode()
+    assert reverse("dpo:home") in page and "no role that gives access" not in page

@@ -218,14 +218,22 @@ def _break_glass_grant(user: Any) -> Grant:
                  _("Emergency access (break the glass)"))
 
 
+# Roles that may hold relationships with named young people. Analysts, researchers, DPOs and administrators
+# never gain a named record through a relationship, even one opened by mistake.
+CASEWORK_ROLES = {Role.EPC, Role.LEAD_WORKER, Role.CAREERS_ADVISER, Role.SCHOOL_STAFF, Role.PROVIDER_STAFF}
+
+
 def grants_for(user: Any, purpose: str = CASEWORK, on: datetime.date | None = None) -> list[Grant]:
     """Every grant ``user`` holds for ``purpose`` today (or ``on``)."""
     day = on or timezone.localdate()
     memberships = _memberships(user, day)
     if not memberships:
         return []
-    grants = _membership_grants(memberships, day) + _relationship_grants(user, memberships, day)
-    grants.append(_break_glass_grant(user))
+    grants = _membership_grants(memberships, day)
+    casework = [m for m in memberships if m.role in CASEWORK_ROLES]
+    if casework:
+        grants += _relationship_grants(user, casework, day)
+        grants.append(_break_glass_grant(user))
     return [g for g in grants if purpose in g.purposes]
 
 
