@@ -306,3 +306,18 @@ def require_category(user: Any, decision: Decision, category: str, context: audi
 def can_see_sensitive(user: Any, person_id: int) -> bool:
     decision = decide(user, person_id)
     return bool(decision and decision.can_see(C.SENSITIVE))
+
+
+def staff_overseen_by(user: Any, on: datetime.date | None = None) -> QuerySet[Any]:
+    """Staff whose activity a data protection officer oversees: anyone who has held a role in an organisation in
+    (or serving) the LAs the DPO is responsible for. Empty for anyone who is not a DPO."""
+    from yep.people.models import User
+
+    las: set[int] = set()
+    for membership in _memberships(user, on or timezone.localdate()):
+        if membership.role == Role.DPO:
+            las |= _area_las(membership)
+    if not las:
+        return User.objects.none()
+    orgs = Organisation.objects.filter(Q(pk__in=las) | Q(la_id__in=las) | Q(covers__in=las)).values("pk")
+    return User.objects.filter(memberships__organisation__in=orgs).distinct()

@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yep.people import search
-from yep.people.models import Organisation, OrganisationKind, Person, Role, User
+from yep.people.models import Person, User
 
 from . import audit, sar, services
 from .guards import requires
 from .models import AuditAction, AuditEvent, BreakGlassAccess, RectificationRequest, RetentionRule
-from .policy import CASEWORK, GOVERNANCE, decide, get_person_for, people_visible_to
+from .policy import CASEWORK, GOVERNANCE, decide, get_person_for, people_visible_to, staff_overseen_by
 from .services.rights import AUDIT_LOG_NOTE, RECORD_TYPES, RECTIFIABLE_FIELDS, field_label
 
 PAGE_SIZE = 50
@@ -63,26 +63,6 @@ def _audit_list(request: HttpRequest, name: str, people: Iterable[int]) -> None:
 
 
 # Scope -------------------------------------------------------------------------------------------------------
-
-
-def governed_las(user: Any) -> set[int]:
-    """The local authorities ``user`` is data protection officer for (an LA, or the LAs their organisation
-    covers or sits in)."""
-    las: set[int] = set()
-    for membership in user.active_memberships().filter(role=Role.DPO):
-        org = membership.organisation
-        if org.kind == OrganisationKind.LA:
-            las.add(org.pk)
-        else:
-            las |= set(org.covers.values_list("pk", flat=True)) or ({org.la_id} if org.la_id else set())
-    return las
-
-
-def staff_governed_by(user: Any) -> QuerySet[User]:
-    """Staff whose activity the DPO oversees: anyone who has held a role in an organisation in their LAs."""
-    las = governed_las(user)
-    orgs = Organisation.objects.filter(Q(pk__in=las) | Q(la_id__in=las) | Q(covers__in=las)).values("pk")
-    return User.objects.filter(memberships__organisation__in=orgs).distinct()
 
 
 def _governed_person(request: HttpRequest, pk: int) -> Person:
@@ -179,7 +159,7 @@ def _window(request: HttpRequest) -> tuple[int, datetime.datetime]:
 def home(request: HttpRequest) -> HttpResponse:
     """What needs the DPO's attention, with links."""
     days, since = _window(request)
-    staff = staff_governed_by(request.user)
+    staff = staff_overseen_by(request.user)
     people = people_visible_to(request.user, GOVERNANCE).values("pk")
     counts = {
         "break_glass": BreakGlassAccess.objects.filter(person__in=people, reviewed_at__isnull=True).count(),
@@ -239,7 +219,7 @@ def _filtered(events: QuerySet[AuditEvent], form: EventFilter) -> QuerySet[Audit
 @requires("access.view_audit")
 def user_activity(request: HttpRequest, pk: int) -> HttpResponse:
     """What one member of staff did, filtered by date and action."""
-    staff = get_object_or_404(staff_governed_by(request.user), pk=pk)
+    staff = get_object_or_404(staff_overseen_by(request.user), pk=pk)
     form = EventFilter(request.GET or None)
     page, page_range, query = _page(request, _filtered(AuditEvent.objects.filter(actor=staff), form).order_by("-id"))
     audit.record(request.user, "view", _context(request), object_type="user", object_id=staff.pk,
@@ -253,7 +233,7 @@ def user_activity(request: HttpRequest, pk: int) -> HttpResponse:
 def unusual(request: HttpRequest) -> HttpResponse:
     """Unusual access: many records in a day, bulk reads out of hours, refusals, and every emergency access."""
     days, since = _window(request)
-    staff = staff_governed_by(request.user)
+    staff = staff_overseen_by(request.user)
     governed = people_visible_to(request.user, GOVERNANCE).values("pk")
     audit.record(request.user, "view", _context(request), object_type="audit_log", object_id="unusual")
     return render(request, "access/dpo/unusual.html", {
