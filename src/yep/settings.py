@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the same headers as pages.
+    "yep.access.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and the second factor; needs the session, the user and messages.
+    "yep.access.middleware.SignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yep.web.middleware.LanguagePreferenceMiddleware",
 ]
@@ -124,6 +128,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Kept after Argon2 only so passwords stored before it still work; each is re-hashed with Argon2 when its
+    # owner next signs in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -181,3 +192,16 @@ LOGGING = {
 # YEP's own settings.
 YEP_SEARCH_LIMIT = 50
 YEP_API_TOKEN_PREFIX = "yep_"  # noqa: S105 (a prefix that marks YEP tokens in logs, not a secret)
+
+# Signing in (access/services/authentication.py, access/middleware.py).
+YEP_LOGIN_MAX_FAILURES = 5  # failed attempts for one username within the lockout window lock it
+YEP_LOGIN_LOCKOUT_MINUTES = 15  # the window failures are counted over, and so how long a lockout lasts
+YEP_LOGIN_IP_MAX_FAILURES = 20  # failed attempts from one address within the window lock that address
+# Reverse proxies in front of YEP that append to X-Forwarded-For. The client address used for throttling is the
+# one the outermost of them saw; anything further left in the header is the client's own claim and is ignored.
+YEP_TRUSTED_PROXIES = int(os.environ.get("YEP_TRUSTED_PROXIES", "1" if PRODUCTION else "0"))
+# A second factor (an authenticator app) for every role that sees named records. Always on in production;
+# elsewhere off unless YEP_REQUIRE_TWO_FACTOR=1, so the demo (synthetic data, a person with only a browser) and the
+# test suite sign in with a password alone. Read at request time, so tests can switch it on.
+YEP_REQUIRE_TWO_FACTOR = PRODUCTION or os.environ.get("YEP_REQUIRE_TWO_FACTOR", "0") == "1"
+YEP_SESSION_IDLE_MINUTES = 30  # signed out after this long without a request; SESSION_COOKIE_AGE caps the day

@@ -9,5 +9,6 @@ urlpatterns = [
     path("people/", include("yep.people.urls")),
     path("", include("yep.access.urls")),
     path("dpo/", include("yep.access.urls_dpo")),
+    path("", include("yep.access.urls_auth")),
     path("api/v1/", api.urls),
 ]

@@ -5,11 +5,13 @@ the work, so a change and its audit row are saved or lost together.
 """
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -29,9 +31,25 @@ class AuditContext:
 
     @classmethod
     def from_request(cls, request: Any, purpose: str, channel: str = "web") -> "AuditContext":
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-        return cls(purpose=purpose, channel=channel, ip_address=ip or None)
+        return cls(purpose=purpose, channel=channel, ip_address=client_address(request))
+
+
+def client_address(request: Any) -> str | None:
+    """The client's address for throttling: the one the outermost of ``YEP_TRUSTED_PROXIES`` proxies saw.
+
+    Entries further left in X-Forwarded-For are whatever the client sent, so trusting them would let anyone
+    escape the address throttle by sending a new one each time.
+    """
+    candidate = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.YEP_TRUSTED_PROXIES
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies > 0 and len(forwarded) >= proxies:
+        candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
 
 
 CLI = AuditContext(purpose="operations", channel="cli")

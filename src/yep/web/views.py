@@ -11,8 +11,9 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from yep.access.audit import AuditContext, record
+from yep.access import views_auth
 from yep.access.guards import public, requires
+from yep.access.models import TwoFactorDevice
 from yep.access.policy import people_visible_to
 from yep.people.models import Role
 from yep.people.services import set_preferred_language
@@ -30,24 +31,26 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_add_person": request.user.has_perm("people.add_person"),
         "visible_count": people_visible_to(request.user).count() if casework else None,
         "aggregates_only": bool(roles) and not casework,
+        "has_two_factor": TwoFactorDevice.objects.filter(user=request.user, confirmed_at__isnull=False).exists(),
     }
     return render(request, "web/home.html", context)
 
 
 @method_decorator(public, name="dispatch")
 class LoginView(auth_views.LoginView):
+    """The password step. Lockouts, the second factor and the sign-in record are in access/views_auth.py."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    form_class = views_auth.SignInForm
+
+    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+        context = super().get_context_data(**kwargs)
+        context["notice"] = views_auth.take_notice(self.request)  # why a session ended, if it did
+        return context
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
-        response = super().form_valid(form)
-        user = form.get_user()
-        record(user, "login", AuditContext.from_request(self.request, "sign in"), object_type="user",
-               object_id=user.pk)
-        if not self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
-            # Staff see the site in their own preferred language until they switch.
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
-        return response
+        return views_auth.sign_in(self.request, form.get_user(), self.get_success_url())
 
 
 @public
