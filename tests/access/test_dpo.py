@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from yep.access import audit, services, views_dpo
+from yep.access import audit, queries, services
 from yep.access.models import AuditEvent, RectificationRequest
 from yep.access.policy import staff_overseen_by
 from yep.people import services as people_services
@@ -192,7 +192,7 @@ def test_a_user_who_viewed_60_people_in_a_day_is_flagged_and_one_who_viewed_10_i
     _views(region.epc, 60)
     _views(region.school_staff, 10)
     since = timezone.now() - datetime.timedelta(days=1)
-    flagged = views_dpo.many_views(staff_overseen_by(dpo), since)
+    flagged = queries.many_views(staff_overseen_by(dpo), since)
     assert [(f.actor_label, f.count) for f in flagged] == [("epc", 60)]
     client.force_login(dpo)
     page = client.get(reverse("dpo:unusual")).content.decode()
@@ -204,7 +204,7 @@ def test_viewing_the_same_person_many_times_counts_once(region, dpo, settings):
     settings.YEP_UNUSUAL_VIEWS_PER_DAY = 5
     for _ in range(20):
         audit.record(region.epc, "view", T, person_id=region.pupil.pk)
-    assert views_dpo.many_views(staff_overseen_by(dpo), timezone.now() - datetime.timedelta(days=1)) == []
+    assert queries.many_views(staff_overseen_by(dpo), timezone.now() - datetime.timedelta(days=1)) == []
 
 
 def _at(monkeypatch, when):
@@ -222,7 +222,7 @@ def test_bulk_reading_at_night_or_at_a_weekend_is_flagged_and_in_hours_is_not(re
     _at(monkeypatch, tuesday_morning)
     _views(region.school_staff, 30)
     _at(monkeypatch, saturday_night + datetime.timedelta(hours=1))
-    flagged = views_dpo.out_of_hours_bulk(staff_overseen_by(dpo),
+    flagged = queries.out_of_hours_bulk(staff_overseen_by(dpo),
                                           tuesday_morning - datetime.timedelta(days=1))
     assert [(f.actor_label, f.day, f.count) for f in flagged] == [("epc", datetime.date(2026, 11, 21), 22)]
 
@@ -230,7 +230,7 @@ def test_bulk_reading_at_night_or_at_a_weekend_is_flagged_and_in_hours_is_not(re
 def test_refused_attempts_are_counted_by_user(region, dpo):
     for person_id in (1, 2, 2):
         audit.record(region.school_staff, "denied", T, person_id=person_id, detail={"reason": "no relationship"})
-    rows = views_dpo.refusals(staff_overseen_by(dpo), timezone.now() - datetime.timedelta(days=1))
+    rows = queries.refusals(staff_overseen_by(dpo), timezone.now() - datetime.timedelta(days=1))
     assert [(r["actor_label"], r["attempts"], r["people"]) for r in rows] == [("school.staff", 3, 2)]
 
 
