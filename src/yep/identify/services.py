@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from yep.access import audit
 from yep.imports import ImportReport
@@ -12,6 +12,20 @@ from .models import Attendance
 BATCH = 5000
 
 
+def _insert(rows: list[Attendance]) -> None:
+    """Insert new rows: PostgreSQL's COPY (several times faster than INSERT for a termly return), else bulk_create."""
+    if connection.vendor != "postgresql":
+        Attendance.objects.bulk_create(rows, batch_size=BATCH)
+        return
+    columns = ("person_id", "academic_year", "term", "sessions_possible", "sessions_attended", "imported_from")
+    with connection.cursor() as cursor:
+        # The table and column names are our own constants, not input.
+        sql = f"COPY {Attendance._meta.db_table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(tuple(getattr(row, c) for c in columns))
+
+
 @transaction.atomic
 def record_attendance(rows: list[dict[str, Any]], *, actor: Any, context: audit.AuditContext,
                       report: ImportReport) -> None:
@@ -19,20 +33,25 @@ def record_attendance(rows: list[dict[str, Any]], *, actor: Any, context: audit.
     nothing, so the same file imported twice leaves the data as it was. One audit event for the file."""
     keys = {(r["person_id"], r["academic_year"], r["term"]) for r in rows}
     people = {k[0] for k in keys}
-    existing = {(a.person_id, a.academic_year, a.term): a
-                for a in Attendance.objects.filter(person_id__in=people).iterator(chunk_size=BATCH)}
+    # Plain tuples, not model instances: a termly re-import compares hundreds of thousands of rows.
+    existing = {
+        (person, year, term): (pk, possible, attended)
+        for pk, person, year, term, possible, attended in Attendance.objects.filter(person_id__in=people)
+        .values_list("pk", "person_id", "academic_year", "term", "sessions_possible", "sessions_attended")
+        .iterator(chunk_size=BATCH)
+    }
     new, changed = [], []
     for r in rows:
         current = existing.get((r["person_id"], r["academic_year"], r["term"]))
+        figures = (r["sessions_possible"], r["sessions_attended"])
         if current is None:
             new.append(Attendance(person_id=r["person_id"], academic_year=r["academic_year"], term=r["term"],
-                                  sessions_possible=r["sessions_possible"], sessions_attended=r["sessions_attended"],
+                                  sessions_possible=figures[0], sessions_attended=figures[1],
                                   imported_from=report.file_sha256))
-        elif (current.sessions_possible, current.sessions_attended) != (r["sessions_possible"], r["sessions_attended"]):
-            current.sessions_possible, current.sessions_attended = r["sessions_possible"], r["sessions_attended"]
-            current.imported_from = report.file_sha256
-            changed.append(current)
-    Attendance.objects.bulk_create(new, batch_size=BATCH)
+        elif current[1:] != figures:
+            changed.append(Attendance(pk=current[0], sessions_possible=figures[0], sessions_attended=figures[1],
+                                      imported_from=report.file_sha256))
+    _insert(new)
     Attendance.objects.bulk_update(changed, ["sessions_possible", "sessions_attended", "imported_from"],
                                    batch_size=BATCH)
     report.created, report.updated = len(new), len(changed)
