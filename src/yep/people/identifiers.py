@@ -17,6 +17,8 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
 def upn_check_letter(body: str) -> str:
     """The check letter for the last 12 characters of a UPN (weights 2..13, modulus 23)."""
+    if len(body) != 12 or not body.isdigit():
+        raise ValueError(f"a UPN body is 12 digits, got {body!r}")
     total = sum(int(ch) * weight for weight, ch in enumerate(body, start=2))
     return UPN_CHECK_LETTERS[total % 23]
 
@@ -32,6 +34,8 @@ def check_upn(value: str) -> str:
 
 def uln_check_digit(first9: str) -> str | None:
     """The tenth digit of a ULN, or None when no valid ULN starts with these nine digits."""
+    if len(first9) != 9 or not first9.isdigit() or first9[0] == "0":
+        raise ValueError(f"a ULN starts with 9 digits, the first not 0, got {first9!r}")
     remainder = sum(int(d) * (10 - i) for i, d in enumerate(first9)) % 11
     return None if remainder == 0 else str(10 - remainder)
 
