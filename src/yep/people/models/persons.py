@@ -147,6 +147,8 @@ class CharacteristicKind(models.TextChoices):
     DISABILITY = "disability", _("Disability")
     ETHNICITY = "ethnicity", _("Ethnicity")
     REFUGEE_ASYLUM = "refugee_asylum", _("Refugee or asylum seeker")
+    FAMILIES_FIRST = "families_first", _("Families First or team around the family")
+    SOCIAL_WORKER = "social_worker", _("Has a social worker")
 
 
 # Special-category or otherwise sensitive; shown only where access.policy allows (YEPF §6 A7).
@@ -159,6 +161,7 @@ SENSITIVE_KINDS = frozenset(
         CharacteristicKind.YOUTH_JUSTICE,
         CharacteristicKind.DISABILITY,
         CharacteristicKind.REFUGEE_ASYLUM,
+        CharacteristicKind.SOCIAL_WORKER,
     }
 )
 

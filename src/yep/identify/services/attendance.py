@@ -1,4 +1,4 @@
-"""The only writers of early identification data: imported indicators so far."""
+"""Termly attendance, as imported from schools."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from yep.access import audit
 from yep.imports import ImportReport
 
-from .models import Attendance
+from ..models import Attendance
 
 BATCH = 5000
 

@@ -1,0 +1,5 @@
+"""The only writers of early identification data."""
+
+from .attendance import record_attendance
+
+__all__ = ["record_attendance"]
