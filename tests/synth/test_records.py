@@ -34,14 +34,45 @@ def test_attendance_of_the_young_people_most_at_risk_keeps_falling(large):
     assert rates[-1] < rates[0] - 0.03
 
 
-def test_attendance_covers_this_and_last_year_for_years_2_to_11(small):
+def test_attendance_covers_three_years_of_school_for_years_2_to_11_and_the_last_two_leaver_cohorts(small):
     people = small.by_person()
     years = defaultdict(set)
     for row in small.rows("attendance.csv"):
         years[row["person_id"]].add(int(row["academic_year"]))
         assert 0 <= int(row["sessions_attended"]) <= int(row["sessions_possible"])
-    assert all(6 <= academic_age(people[p]["dob"]) <= 16 for p in years)
-    assert {2025, 2026} in years.values()
+    by_age = defaultdict(set)
+    for person, seen in years.items():
+        by_age[academic_age(people[person]["dob"])].add(frozenset(seen))
+    assert set(by_age) == set(range(6, 18))
+    assert {2024, 2025, 2026} in by_age[10]  # Years 4, 5 and 6
+    assert by_age[16] == {frozenset({2024, 2025})}  # this autumn's leavers: Years 10 and 11
+    assert by_age[17] == {frozenset({2024})}  # last year's leavers: Year 11
+
+
+def _school_on(small, person: str, day: str) -> str | None:
+    for row in small.rows("enrolments.csv"):
+        if row["person_id"] == person and row["year_group"] and row["start"] <= day <= (row["end"] or "9999"):
+            return row["org_id"]
+    return None
+
+
+def test_leavers_school_records_are_from_the_school_they_attended_then(small):
+    people = small.by_person()
+    leavers = {p for p, row in people.items() if academic_age(row["dob"]) == 17}
+    end_of_term = {"autumn": "12-31", "spring": "04-10", "summer": "07-31"}
+    checked = 0
+    for row in small.rows("attendance.csv"):
+        if row["person_id"] in leavers:
+            year = int(row["academic_year"]) + (row["term"] != "autumn")
+            assert row["org_id"] == _school_on(small, row["person_id"], f"{year}-{end_of_term[row['term']]}")
+            checked += 1
+    for name in ("exclusions.csv", "behaviour.csv"):
+        for row in small.rows(name):
+            if row["person_id"] in leavers:
+                assert row["org_id"] == _school_on(small, row["person_id"], row["date"])
+                assert "2024-09-01" <= row["date"] <= "2025-08-31"
+                checked += 1
+    assert checked > 3 * len(leavers)
 
 
 def test_exclusions_and_behaviour_rise_with_risk(large):
@@ -90,6 +121,8 @@ def test_everyone_has_one_ethnicity_and_needs_come_at_realistic_rates(large):
         "disability",
         "ethnicity",
         "refugee_asylum",
+        "families_first",
+        "social_worker",
     }
     assert set(people_by_kind) == expected
 
@@ -109,3 +142,29 @@ def test_free_school_meals_are_more_common_among_the_young_people_most_at_risk(l
     high = [p for p, r in risk.items() if r >= 0.5]
     low = [p for p, r in risk.items() if r < 0.1]
     assert sum(p in fsm for p in high) / len(high) > 2 * sum(p in fsm for p in low) / len(low)
+
+
+def test_families_first_reaches_about_6_per_cent_and_more_of_those_most_at_risk(large):
+    risk = _risk(large)
+    families_first = {row["person_id"] for row in large.rows("characteristics.csv") if row["kind"] == "families_first"}
+    assert 0.05 < len(families_first) / len(risk) < 0.07
+    high = [p for p, r in risk.items() if r >= 0.5]
+    low = [p for p, r in risk.items() if r < 0.1]
+    assert sum(p in families_first for p in high) / len(high) > 3 * sum(p in families_first for p in low) / len(low)
+
+
+def test_about_3_per_cent_of_under_18s_have_a_social_worker_now_and_every_looked_after_child_has_one(large):
+    people = large.by_person()
+    rows = large.rows("characteristics.csv")
+    under_18 = {p for p, row in people.items() if academic_age(row["dob"]) <= 17}
+    now = {r["person_id"] for r in rows if r["kind"] == "social_worker" and not r["end"]} & under_18
+    assert 0.02 < len(now) / len(under_18) < 0.04
+    spells = {(r["person_id"], r["start"], r["end"]) for r in rows if r["kind"] == "social_worker"}
+    looked_after = [(r["person_id"], r["start"], r["end"]) for r in rows if r["kind"] == "looked_after"]
+    assert looked_after and all(spell in spells for spell in looked_after)
+    assert all(not r["end"] or r["start"] <= r["end"] for r in rows if r["kind"] in ("social_worker", "families_first"))
+    risk = _risk(large)
+    ever = {p for p, _, _ in spells}
+    high = [p for p, r in risk.items() if r >= 0.5]
+    low = [p for p, r in risk.items() if r < 0.1]
+    assert sum(p in ever for p in high) / len(high) > 3 * sum(p in ever for p in low) / len(low)

@@ -237,9 +237,11 @@ def grants_for(user: Any, purpose: str = CASEWORK, on: datetime.date | None = No
     return [g for g in grants if purpose in g.purposes]
 
 
-def people_visible_to(user: Any, purpose: str = CASEWORK, on: datetime.date | None = None) -> QuerySet[Person]:
-    """The young people ``user`` may see for ``purpose``; empty when no grant applies."""
-    grants = grants_for(user, purpose, on)
+def people_visible_to(user: Any, purpose: str = CASEWORK, on: datetime.date | None = None,
+                      category: str | None = None) -> QuerySet[Person]:
+    """The young people ``user`` may see for ``purpose`` (with ``category`` of their data, when given: grants
+    that only widen person by person, under an agreement, do not count for a list); empty when none applies."""
+    grants = [g for g in grants_for(user, purpose, on) if category is None or category in g.categories]
     if not grants:
         return Person.objects.none()
     clause = Q(pk__in=[])

@@ -1,8 +1,10 @@
 """Characteristics: ethnicity for everyone, and needs and circumstances at realistic rates.
 
 Each kind is given to a fixed share of the eligible people, chosen with a loading on the hidden
-risk (free school meals ~20%, ALN ~15%, looked after ~1% of under-18s, young carers ~3% ...).
-A row has a start and, once it no longer applies, an end; a blank end means current.
+risk (free school meals ~20%, ALN ~15%, looked after ~1% of under-18s, young carers ~3%, Families
+First ~6% at some time before 18, a social worker now for ~3% of under-18s ...). Every looked-after
+child has a social worker while looked after. A row has a start and, once it no longer applies, an
+end; a blank end means current.
 """
 
 from __future__ import annotations
@@ -35,10 +37,17 @@ KINDS = (
     "home_educated",
     "disability",
     "refugee_asylum",
+    "families_first",
+    "social_worker",
 )
 ALN_CATEGORIES = np.array(["MLD", "SPLD", "SLCN", "SEMH", "ASD", "OTH", "PD", "HI", "VI", "SLD", "PMLD", "MSI"])
 ALN_CATEGORY_WEIGHTS = [22, 15, 15, 18, 15, 5, 3, 2, 1, 2, 0.5, 0.5]
 ALN_LEVELS = np.array(["school_idp", "la_idp", "statement"])
+EIGHTEEN = 6575  # days, about 18 years
+# Children in need or on a protection plan, at some time: with the looked after, ~3% of under-18s have a social
+# worker now and ~1 in 10 young people had one at some time (about the 1 in 10 over six years found by the DfE's
+# review of children in need, 2019).
+SOCIAL_WORKER_SHARE = 0.075
 DISABILITIES = np.array(["physical", "sensory", "learning", "mental_health", "long_term_condition"])
 
 
@@ -144,12 +153,45 @@ def _aln(
 def _care(c: Characteristics, rng: np.random.Generator, people: People, cal: SchoolCalendar) -> None:
     who = _pick(rng, people, np.ones(people.n, bool), 1.6, 0.025)
     dob = people.dob[who]
-    eighteen = dob + 6575  # about 18 years
+    eighteen = dob + EIGHTEEN
     start = uniform_days(rng, dob + 365, np.minimum(eighteen, cal.today) - 60)
     still = (people.academic_age[who] <= 17) & (rng.random(len(who)) < 0.45)
-    ended = uniform_days(rng, start + 60, np.minimum(eighteen, cal.today - 1))
-    c.add(people.n, "looked_after", who, "Y", start, np.where(still, NULL_DAY, ended))
+    end = np.where(still, NULL_DAY, uniform_days(rng, start + 60, np.minimum(eighteen, cal.today - 1)))
+    c.add(people.n, "looked_after", who, "Y", start, end)
     c.add(people.n, "care_experienced", who, "Y", start)
+    # A looked-after child always has a social worker, for as long as they are looked after.
+    c.add(people.n, "social_worker", who, "Y", start, end)
+
+
+def _childhood_spells(
+    rng: np.random.Generator, people: People, cal: SchoolCalendar, who: np.ndarray, lookback: int, days: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of one spell of support for each of ``who``, begun in the last ``lookback`` days and before
+    18, lasting ``days`` (low, high) and ended at 18 at the latest; the end is blank while it continues."""
+    first, last = _spell_window(people, cal, lookback)
+    start = uniform_days(rng, first[who], last[who])
+    end = np.minimum(start + rng.integers(*days, len(who)), people.dob[who] + EIGHTEEN)
+    return start, np.where(end >= cal.today, NULL_DAY, end)
+
+
+def _spell_window(people: People, cal: SchoolCalendar, lookback: int) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day a childhood spell of support may begin (from age 2, at least a month before 18)."""
+    first = np.maximum(people.dob + 2 * 365, cal.today - lookback)
+    last = np.minimum(people.dob + EIGHTEEN, cal.today) - 30
+    return first, last
+
+
+def _support(c: Characteristics, rng: np.random.Generator, people: People, cal: SchoolCalendar) -> None:
+    """Families First (a team around the family) and social workers beyond looked-after children: both during
+    childhood, more often the higher the risk. Runs after ``_care``, whose children already have a social worker."""
+    n = people.n
+    first, last = _spell_window(people, cal, 8 * 365)
+    who = _pick(rng, people, last - first >= 30, 0.9, 0.06)
+    c.add(n, "families_first", who, "Y", *_childhood_spells(rng, people, cal, who, 8 * 365, (120, 720)))
+    # Children in need and on child protection plans, besides those looked after.
+    first, last = _spell_window(people, cal, 6 * 365)
+    who = _pick(rng, people, (last - first >= 30) & ~c.flag("looked_after", n), 1.4, SOCIAL_WORKER_SHARE)
+    c.add(n, "social_worker", who, "Y", *_childhood_spells(rng, people, cal, who, 6 * 365, (180, 1000)))
 
 
 def _circumstances(c: Characteristics, rng: np.random.Generator, people: People, cal: SchoolCalendar) -> None:
@@ -185,6 +227,7 @@ def draw_characteristics(rng: np.random.Generator, people: People, cal: SchoolCa
     _ethnicity(c, rng, people, school_start)
     _school_flag(c, rng, people, cal, "fsm", _pick(rng, people, np.ones(people.n, bool), 1.1, 0.20), school_start)
     _care(c, rng, people, cal)
+    _support(c, rng, people, cal)
     _aln(c, rng, people, cal, school_start)
     _circumstances(c, rng, people, cal)
     _out_of_school(c, rng, people, cal)

@@ -30,6 +30,8 @@ class RiskModel(models.Model):
     # The LA's own words for each band, e.g. {"high": {"en": "Red", "cy": "Coch"}}.
     labels = models.JSONField(default=dict)
     year_groups = models.JSONField(default=list, help_text="The year groups a run covers by default, e.g. [7..11].")
+    # The terms a scheduled run is made in: all three is termly, ["autumn", "summer"] twice a year, [] on demand.
+    run_terms = models.JSONField(default=list)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,0 +1,256 @@
+"""Runs: score a cohort with a model version, store the snapshot, check the safeguards, publish to schools.
+
+A run reads every indicator for the whole cohort at once, scores with numpy and writes the results in bulk, so
+an LA of 250,000 pupils is scored in seconds. Each result keeps its inputs, so any result can be explained and
+the whole run reproduced from its snapshot."""
+
+import datetime
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yep.access import audit
+from yep.access.models import Relationship, RelationshipKind
+from yep.imports.bulk import insert_rows
+from yep.people.models import Enrolment, OrganisationKind
+
+from ..indicators import Cohort, Snapshot, _characteristic, indicator
+from ..models import Band, Result, RiskModel, Run, RunStatus, Term
+from ..scoring import rules_of, score
+
+Progress = Callable[[str, int, int], None]
+SUPPORT_KINDS = ("families_first", "aln", "eotas", "social_worker")
+LEAD_WORKER = "lead_worker"
+RESULT_COLUMNS = ("run_id", "person_id", "school_id", "year_group", "inputs", "points", "score", "band", "support",
+                  "agreed_band", "added_by_review")
+OVER_HALF, HIGH_NOT_SMALLEST = "over_half", "high_not_smallest"
+
+
+def term_of(day: datetime.date) -> tuple[int, str]:
+    """The academic year and term a day falls in (autumn September to December, spring January to March)."""
+    year = day.year if day.month >= 9 else day.year - 1
+    term = Term.AUTUMN if day.month >= 9 else Term.SPRING if day.month <= 3 else Term.SUMMER
+    return year, term
+
+
+def term_end(academic_year: int, term: str) -> datetime.date:
+    return {Term.AUTUMN: datetime.date(academic_year, 12, 20), Term.SPRING: datetime.date(academic_year + 1, 3, 31),
+            Term.SUMMER: datetime.date(academic_year + 1, 7, 20)}[Term(term)]
+
+
+def _cohort(la_id: int, year_groups: list[int], day: datetime.date,
+            only: list[int] | None = None) -> tuple[Cohort, np.ndarray, np.ndarray]:
+    """Pupils on roll at the LA's schools on ``day`` in the year groups: (cohort, school ids, year groups)."""
+    enrolments = Enrolment.objects.filter(organisation__la_id=la_id, organisation__kind=OrganisationKind.SCHOOL,
+                                          start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    enrolments = enrolments.filter(person_id__in=only) if only is not None else enrolments.filter(
+        year_group__in=year_groups)
+    rows = sorted(enrolments.values_list("person_id", "start", "organisation_id", "year_group"))
+    latest: dict[int, tuple[int, int]] = {}
+    for person, _start, school, year_group in rows:  # sorted by start: the latest enrolment wins
+        latest[person] = (school, year_group or 0)
+    ids = np.fromiter(latest, dtype=np.int64, count=len(latest))
+    schools = np.fromiter((v[0] for v in latest.values()), dtype=np.int64, count=len(latest))
+    groups = np.fromiter((v[1] for v in latest.values()), dtype=np.int64, count=len(latest))
+    order = np.argsort(ids)
+    return Cohort(ids[order], enrolments.values("person_id")), schools[order], groups[order]
+
+
+def read_values(model: RiskModel, cohort: Cohort, snap: Snapshot, progress: Progress) -> np.ndarray:
+    """Pupils x indicators, rounded to one decimal place as stored (so re-scoring the snapshot agrees)."""
+    keys = [i.key for i in model.indicators.all()]
+    values = np.full((len(cohort.person_ids), len(keys)), np.nan)
+    for column, key in enumerate(keys):
+        spec = indicator(key)
+        values[:, column] = spec.read(cohort, snap, spec.argument)
+        progress(_("Reading indicators"), column + 1, len(keys))
+    return np.round(values, 1)
+
+
+def _support(cohort: Cohort, snap: Snapshot) -> list[list[str]]:
+    """The support each pupil already has: Families First, ALN support, EOTAS, a social worker, a lead worker."""
+    flags = [(kind, _characteristic(cohort, snap, kind)) for kind in SUPPORT_KINDS]
+    lead = Relationship.objects.filter(kind=RelationshipKind.LEAD_WORKER, person_id__in=cohort.selection,
+                                       start__lte=snap.as_of).filter(Q(end__isnull=True) | Q(end__gte=snap.as_of))
+    flags.append((LEAD_WORKER, _flag_ids(cohort, lead.values_list("person_id", flat=True))))
+    return [[kind for kind, flag in flags if flag[i]] for i in range(len(cohort.person_ids))]
+
+
+def _flag_ids(cohort: Cohort, ids: Any) -> np.ndarray:
+    found = np.zeros(len(cohort.person_ids), dtype=bool)
+    wanted = np.unique(np.fromiter(ids, dtype=np.int64))
+    found[np.isin(cohort.person_ids, wanted)] = True
+    return found
+
+
+def _as_json(values: np.ndarray) -> list[str]:
+    """Each row as JSON text, NaN as null."""
+    return [json.dumps(row).replace("NaN", "null") for row in values.tolist()]
+
+
+def _digest(person_ids: np.ndarray, inputs: list[str]) -> str:
+    h = hashlib.sha256()
+    for person, row in zip(person_ids.tolist(), inputs, strict=True):
+        h.update(f"{person}:{row}\n".encode())
+    return h.hexdigest()
+
+
+def counts_of(bands: Any) -> dict[str, int]:
+    counts = {band: 0 for band in Band.values}
+    for band in bands:
+        counts[band] += 1
+    counts["cohort"] = sum(counts[b] for b in Band.values)
+    return counts
+
+
+def warnings_for(counts: dict[str, int]) -> list[str]:
+    """The framework's safeguards: no more than half a cohort identified, and the high band the smallest."""
+    warnings = []
+    identified = counts[Band.LOW] + counts[Band.MEDIUM] + counts[Band.HIGH]
+    if counts["cohort"] and identified * 2 > counts["cohort"]:
+        warnings.append(OVER_HALF)
+    if counts[Band.HIGH] > min(counts[Band.LOW], counts[Band.MEDIUM]):
+        warnings.append(HIGH_NOT_SMALLEST)
+    return warnings
+
+
+def _write_results(run: Run, ids: np.ndarray, schools: np.ndarray, groups: np.ndarray, inputs: list[str],
+                   points: np.ndarray, scores: np.ndarray, bands: np.ndarray, support: list[list[str]],
+                   added: list[bool] | None = None) -> None:
+    points_json = _as_json(points)
+    rows = zip(ids.tolist(), schools.tolist(), groups.tolist(), inputs, points_json, scores.tolist(),
+               bands.tolist(), support, added or [False] * len(ids), strict=True)
+    insert_rows(Result, RESULT_COLUMNS,
+                ((run.pk, p, s, g, i, pt, sc, b, json.dumps(su), "", a) for p, s, g, i, pt, sc, b, su, a in rows))
+
+
+@transaction.atomic
+def create_run(model: RiskModel, *, academic_year: int, term: str, year_groups: list[int] | None = None,
+               as_of: datetime.date | None = None, scheduled: bool = False, actor: Any,
+               context: audit.AuditContext, progress: Progress = lambda stage, done, total: None) -> Run:
+    """Score every pupil on roll at the LA's schools in the year groups with ``model``, as the data stood at the
+    end of the term; the run is a draft, seen by the EPC, until published."""
+    if term not in Term.values or not 2000 <= academic_year <= 2100:
+        raise ValidationError({"academic_year": [_("Give the year the academic year starts, e.g. 2026.")]})
+    day = as_of or min(term_end(academic_year, term), timezone.localdate())
+    groups = sorted(set(year_groups or model.year_groups))
+    snap = Snapshot(model.la_id, academic_year, term, day)
+    cohort, schools, year_of = _cohort(model.la_id, groups, day)
+    values = read_values(model, cohort, snap, progress)
+    rules = rules_of(model)
+    scored = score(model, rules, values)
+    inputs = _as_json(values)
+    run = Run.objects.create(la_id=model.la_id, model=model, academic_year=academic_year, term=term, as_of=day,
+                             year_groups=groups, counts=counts_of(scored.band), input_digest=_digest(
+                                 cohort.person_ids, inputs), scheduled=scheduled,
+                             created_by=actor if getattr(actor, "pk", None) else None)
+    run.warnings = warnings_for(run.counts)
+    run.save(update_fields=["warnings"])
+    _write_results(run, cohort.person_ids, schools, year_of, inputs, scored.points, scored.score, scored.band,
+                   _support(cohort, snap))
+    progress(_("Scoring"), len(cohort.person_ids), len(cohort.person_ids))
+    audit.record(actor, "create", context, object_type="risk_run", object_id=run.pk,
+                 detail={"model": model.pk, "version": model.version, "pupils": len(cohort.person_ids),
+                         "counts": run.counts, "digest": run.input_digest})
+    return run
+
+
+@transaction.atomic
+def reproduce_run(run: Run, *, actor: Any, context: audit.AuditContext) -> Run:
+    """Re-score ``run``'s stored snapshot with its own model version: a new draft run, which must agree exactly."""
+    rows = list(run.results.order_by("person_id").values_list("person_id", "school_id", "year_group", "inputs",
+                                                              "support", "added_by_review"))
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    width = run.model.indicators.count()
+    values = np.array([[np.nan if v is None else v for v in r[3]] for r in rows], dtype=float).reshape(-1, width)
+    scored = score(run.model, rules_of(run.model), values)
+    inputs = _as_json(values)
+    added = [bool(r[5]) for r in rows]
+    # Pupils added at review were not in the cohort the run scored: the counts and digest leave them out.
+    base = np.array([not a for a in added], dtype=bool)
+    copy = Run.objects.create(la_id=run.la_id, model=run.model, academic_year=run.academic_year, term=run.term,
+                              as_of=run.as_of, year_groups=run.year_groups, reproduces=run,
+                              counts=counts_of(scored.band[base]),
+                              input_digest=_digest(ids[base], [i for i, keep in zip(inputs, base, strict=True)
+                                                               if keep]),
+                              created_by=actor if getattr(actor, "pk", None) else None)
+    copy.warnings = warnings_for(copy.counts)
+    copy.save(update_fields=["warnings"])
+    _write_results(copy, ids, np.array([r[1] for r in rows], dtype=np.int64),
+                   np.array([r[2] for r in rows], dtype=np.int64), inputs, scored.points, scored.score,
+                   scored.band, [r[4] for r in rows], added)
+    audit.record(actor, "create", context, object_type="risk_run", object_id=copy.pk,
+                 detail={"reproduces": run.pk, "digest": copy.input_digest})
+    return copy
+
+
+def warning_messages(codes: list[str]) -> list[str]:
+    text = {OVER_HALF: _("More than half of the cohort is identified. The framework expects no more than half: "
+                         "check the thresholds before releasing this run."),
+            HIGH_NOT_SMALLEST: _("The high band is not the smallest band. The framework expects the fewest pupils "
+                                 "in the high band: check the thresholds before releasing this run.")}
+    return [text[c] for c in codes]
+
+
+@transaction.atomic
+def publish_run(run: Run, *, confirm_warnings: bool = False, actor: Any, context: audit.AuditContext) -> Run:
+    """Release a draft run's results to schools (each sees its own pupils). A run with safeguard warnings needs
+    the publisher's explicit confirmation."""
+    run.refresh_from_db()
+    Run.objects.select_for_update().filter(pk=run.pk).exists()  # one publisher at a time
+    if run.status != RunStatus.DRAFT:
+        raise ValidationError(_("Only a draft run can be released."))
+    if run.warnings and not confirm_warnings:
+        raise ValidationError({"confirm_warnings": warning_messages(run.warnings) + [
+            _("Confirm that you have checked the warnings to release this run.")]})
+    run.status, run.published_by, run.published_at = RunStatus.PUBLISHED, actor, timezone.now()
+    run.warnings_confirmed = bool(run.warnings)
+    run.save(update_fields=["status", "published_by", "published_at", "warnings_confirmed"])
+    audit.record(actor, "share", context, object_type="risk_run", object_id=run.pk,
+                 detail={"warnings_confirmed": run.warnings, "pupils": run.counts.get("cohort", 0)})
+    return run
+
+
+@transaction.atomic
+def withdraw_run(run: Run, *, reason: str, actor: Any, context: audit.AuditContext) -> Run:
+    """Take a run back from schools (or set a draft aside); it is kept, with its results, for the record."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the run is withdrawn.")]})
+    run.status = RunStatus.WITHDRAWN
+    run.save(update_fields=["status"])
+    audit.record(actor, "change", context, object_type="risk_run", object_id=run.pk, detail={"withdrawn": reason})
+    return run
+
+
+def add_result(run: Run, person_id: int, *, school_id: int, year_group: int) -> Result:
+    """Score one pupil the cohort missed (a review adds them): the same indicators, as the run's data stood."""
+    snap = Snapshot(run.la_id, run.academic_year, run.term, run.as_of)
+    cohort = Cohort(np.array([person_id], dtype=np.int64), Enrolment.objects.filter(
+        person_id=person_id).values("person_id"))
+    values = read_values(run.model, cohort, snap, lambda stage, done, total: None)
+    scored = score(run.model, rules_of(run.model), values)
+    _write_results(run, cohort.person_ids, np.array([school_id]), np.array([year_group]), _as_json(values),
+                   scored.points, scored.score, scored.band, _support(cohort, snap), [True])
+    return Result.objects.get(run=run, person_id=person_id)
+
+
+def due_runs(day: datetime.date) -> list[RiskModel]:
+    """Each LA's latest model whose schedule includes this term and which has no run for it yet."""
+    academic_year, term = term_of(day)
+    due = []
+    latest: dict[int, RiskModel] = {}
+    for model in RiskModel.objects.order_by("la_id", "version"):
+        latest[model.la_id] = model
+    for model in latest.values():
+        if term in model.run_terms and not Run.objects.filter(
+                la_id=model.la_id, academic_year=academic_year, term=term).exclude(status=RunStatus.WITHDRAWN).exists():
+            due.append(model)
+    return due
