@@ -7,6 +7,7 @@ from yep.api import api
 urlpatterns = [
     path("", include("yep.web.urls")),
     path("people/", include("yep.people.urls")),
+    path("", include("yep.identify.urls")),
     path("", include("yep.access.urls")),
     path("dpo/", include("yep.access.urls_dpo")),
     path("", include("yep.access.urls_auth")),

@@ -24,12 +24,15 @@ def attend(person, rate, year=YEAR, term=TERM, possible=100):
 
 
 def pupils(region, rates, school=None, year_group=10):
+    """Pupils in ``year_group`` this year (by date of birth), with this autumn's attendance at each rate
+    (None: no return yet) and a good summer last year."""
     people = []
     for n, rate in enumerate(rates):
         person = factories.make_person("681", legal_forenames=f"Pupil{n}", legal_surname="Jones",
-                                       upn=factories.valid_upn("681"))
+                                       dob=f"{YEAR - year_group - 4}-01-15", upn=factories.valid_upn("681"))
         factories.enrol(person, school or region.school, year_group=year_group)
-        attend(person, rate)
+        if rate is not None:
+            attend(person, rate)
         attend(person, 0.97, year=YEAR - 1, term="summer")
         people.append(person)
     return people
@@ -44,7 +47,7 @@ def simple_model(region, thresholds=(3, 6, 9), **extra):
 
 
 def test_a_run_scores_every_pupil_and_keeps_its_inputs(region):
-    good, poor, absent = pupils(region, [0.98, 0.85, 0.70])
+    good, poor, absent, unknown = pupils(region, [0.98, 0.85, 0.70, None])
     Exclusion.objects.create(person=absent, date=datetime.date(2026, 10, 1), kind="fixed_term", days=2)
     run = services.create_run(simple_model(region), academic_year=YEAR, term=TERM, as_of=DAY, actor=region.epc,
                               context=TEST)
@@ -53,9 +56,10 @@ def test_a_run_scores_every_pupil_and_keeps_its_inputs(region):
     assert results[poor.pk].score == 3 and results[poor.pk].band == Band.LOW
     assert results[absent.pk].score == 9 and results[absent.pk].band == Band.HIGH
     assert results[absent.pk].inputs[:2] == [70.0, 1.0]
-    assert results[region.pupil.pk].inputs[0] is None  # no attendance returned: no points, and it says so
+    assert results[unknown.pk].inputs[0] is None  # no attendance returned: no points, and it says so
     factors = queries.explain(results[absent.pk])
     assert [f.points for f in factors] == [6, 3, 0]
+    assert region.pupil.pk not in results  # Year 13 by date of birth: not in Years 7-11
     assert run.counts["cohort"] == 4 and run.status == RunStatus.DRAFT
 
 
@@ -109,10 +113,10 @@ def test_a_school_sees_only_its_own_pupils_and_only_once_released(region):
     run = services.create_run(simple_model(region), academic_year=YEAR, term=TERM, as_of=DAY, actor=region.epc,
                               context=TEST)
     assert queries.results_visible_to(region.school_staff, run).count() == 0
-    assert queries.results_visible_to(region.epc, run).count() == 3
+    assert queries.results_visible_to(region.epc, run).count() == 2
     services.publish_run(run, confirm_warnings=True, actor=region.epc, context=TEST)
     seen = queries.results_visible_to(region.school_staff, run)
-    assert {r.school_id for r in seen} == {region.school.pk} and seen.count() == 2
+    assert {r.school_id for r in seen} == {region.school.pk} and seen.count() == 1
     assert queries.results_visible_to(region.provider_staff, run).count() == 0
     assert queries.results_visible_to(region.other_epc, run).count() == 0
 

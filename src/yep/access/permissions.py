@@ -25,6 +25,8 @@ works_with_young_people = has_role(*CASEWORK_ROLES)
 registers_young_people = has_role(Role.EPC, Role.CAREERS_ADVISER, Role.SCHOOL_STAFF)
 is_dpo = has_role(Role.DPO)
 governs_sharing = has_role(Role.DPO, Role.EPC)
+is_epc = has_role(Role.EPC)
+identifies_risk = has_role(Role.EPC, Role.SCHOOL_STAFF)
 
 PERMISSIONS = {
     "web.view_home": is_staff_member,
@@ -32,6 +34,14 @@ PERMISSIONS = {
     "people.view_person": works_with_young_people,
     "people.add_person": registers_young_people,
     "people.view_organisations": is_staff_member,
+    # Schools send their pupils' indicators and census; the EPC sends them for the LA's schools.
+    "identify.import_indicators": has_role(Role.EPC, Role.SCHOOL_STAFF),
+    # Early identification: the EPC runs it; schools see and review their own pupils' released results.
+    "identify.view_results": identifies_risk,
+    "identify.review": identifies_risk,
+    "identify.manage_models": is_epc,
+    "identify.run": is_epc,
+    "identify.backtest": is_epc,
     # Governance: the DPO (and the EPC for their LA's agreements and consent records).
     "access.view_agreements": is_staff_member,
     "access.manage_agreements": governs_sharing,

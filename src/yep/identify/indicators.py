@@ -9,6 +9,7 @@ the indicator's weight.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db.models import Q, QuerySet
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yep.people.models import Characteristic, CharacteristicKind, Enrolment, EnrolmentEndReason
 
-from .models import TERM_ORDER, Attainment, Attendance, BehaviourIncident, Exclusion, LocalIndicatorValue
+from .models import TERM_ORDER, Attainment, Attendance, BehaviourIncident, Exclusion, LocalIndicatorValue, Term
 
 BELOW, AT_LEAST = "below", "at_least"
 ATTENDANCE, BEHAVIOUR, ATTAINMENT, LOCAL = "attendance", "behaviour", "attainment", "local"
@@ -65,7 +66,7 @@ class Cohort:
     """The pupils of a run, sorted by person id, and the subquery that selects them in SQL."""
 
     person_ids: np.ndarray
-    selection: QuerySet  # a values("person_id") queryset
+    selection: QuerySet[Any]  # a values("person_id") queryset
 
     def index(self, ids: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.person_ids, ids)
@@ -74,7 +75,7 @@ class Cohort:
         return np.full(len(self.person_ids), np.nan)
 
 
-def _rows(queryset: QuerySet, *fields: str) -> np.ndarray:
+def _rows(queryset: QuerySet[Any], *fields: str) -> np.ndarray:
     data = list(queryset.values_list(*fields))
     return np.array(data, dtype=float).reshape(-1, len(fields))
 
@@ -96,15 +97,17 @@ def _attendance_rates(cohort: Cohort, snap: Snapshot, year: int, up_to_term: int
 
 def _attendance_current(cohort: Cohort, snap: Snapshot, argument: str) -> np.ndarray:
     """Attendance so far this academic year, in per cent."""
-    return _attendance_rates(cohort, snap, snap.academic_year, TERM_ORDER[snap.term])
+    return _attendance_rates(cohort, snap, snap.academic_year, TERM_ORDER[Term(snap.term)])
 
 
 def _attendance_trend(cohort: Cohort, snap: Snapshot, argument: str) -> np.ndarray:
     """This year's attendance so far minus last year's, in percentage points (negative is falling)."""
-    return _attendance_current(cohort, snap, argument) - _attendance_rates(cohort, snap, snap.academic_year - 1, 2)
+    change: np.ndarray = _attendance_current(cohort, snap, argument) - _attendance_rates(
+        cohort, snap, snap.academic_year - 1, 2)
+    return change
 
 
-def _count(cohort: Cohort, queryset: QuerySet, weight_field: str | None = None) -> np.ndarray:
+def _count(cohort: Cohort, queryset: QuerySet[Any], weight_field: str | None = None) -> np.ndarray:
     fields = ("person_id", weight_field) if weight_field else ("person_id",)
     rows = _rows(queryset.filter(person_id__in=cohort.selection), *fields)
     weights = rows[:, 1] if weight_field and len(rows) else None
@@ -144,11 +147,11 @@ def _under_attainment(cohort: Cohort, snap: Snapshot, key_stage: str) -> np.ndar
     return values
 
 
-def _current(queryset: QuerySet, day: datetime.date) -> QuerySet:
+def _current(queryset: QuerySet[Any], day: datetime.date) -> QuerySet[Any]:
     return queryset.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
 
 
-def _flag(cohort: Cohort, person_ids: QuerySet) -> np.ndarray:
+def _flag(cohort: Cohort, person_ids: QuerySet[Any]) -> np.ndarray:
     ids = np.unique(np.fromiter(person_ids, dtype=np.int64))
     values = np.zeros(len(cohort.person_ids))
     if len(ids):

@@ -125,7 +125,7 @@ def compare(results: QuerySet[Result], before: Run) -> list[Change]:
 
 def change_summary(changes: list[Change]) -> dict[str, dict[str, int]]:
     """Counts of up / down / same / new, for pupils with support in place and without."""
-    summary: dict[str, dict[str, int]] = defaultdict(Counter)  # type: ignore[arg-type]
+    summary: dict[str, Counter[str]] = defaultdict(Counter)
     for c in changes:
         summary["supported" if c.supported else "unsupported"][c.direction] += 1
         summary["all"][c.direction] += 1

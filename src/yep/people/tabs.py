@@ -17,5 +17,6 @@ PERSON_TABS = [
     PersonTab("identity", _("Identity and contacts"), "people:detail"),
     PersonTab("characteristics", _("Characteristics"), "people:characteristics"),
     PersonTab("enrolments", _("Enrolment history"), "people:enrolments"),
+    PersonTab("risk", _("Early identification"), "identify:person_risk"),
     PersonTab("sharing", _("Sharing and consent"), "access:sharing"),
 ]

@@ -1,5 +1,7 @@
 """The register's pages: find a young person, add one, and a young person's record."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +29,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return render(request, "people/search.html", {"query": query, "results": results, "searched": bool(query)})
 
 
-def _person_page(request: HttpRequest, pk: int, tab: str, template: str, fields: tuple[str, ...]) -> HttpResponse:
+def person_context(request: HttpRequest, pk: int, tab: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    """What every tab of a young person's record needs: the person, the access decision (the read is checked and
+    audited here), and the tabs. Other apps' tabs build on it."""
     context = audit.AuditContext.from_request(request, CASEWORK)
     person, decision = get_person_for(request.user, pk, CASEWORK, context, fields)
     # In history mode the record is shown as it stood when the relationship ended.
@@ -38,11 +42,15 @@ def _person_page(request: HttpRequest, pk: int, tab: str, template: str, fields:
         enrolments, characteristics = enrolments.filter(start__lte=as_of), characteristics.filter(start__lte=as_of)
     can = {category: decision.can_see(category) for category in categories.ALL}
     visible_characteristics = [c for c in characteristics if can["sensitive" if c.is_sensitive else "characteristics"]]
-    return render(request, template, {
+    return {
         "person": person, "decision": decision, "can": can, "tabs": PERSON_TABS, "active_tab": tab,
         "today_age": person.academic_age(), "enrolments": enrolments, "characteristics": visible_characteristics,
         "restricted": len(characteristics) - len(visible_characteristics),
-    })
+    }
+
+
+def _person_page(request: HttpRequest, pk: int, tab: str, template: str, fields: tuple[str, ...]) -> HttpResponse:
+    return render(request, template, person_context(request, pk, tab, fields))
 
 
 @requires("people.view_person")

@@ -62,6 +62,14 @@ def _check(la: Organisation, thresholds: tuple[int, int, int], year_groups: list
         errors["year_groups"] = [_("Choose year groups between Year 2 and Year 13.")]
     if any(t not in Term.values for t in run_terms):
         errors["run_terms"] = [_("A scheduled run is made in the autumn, spring or summer term.")]
+    problems = _indicator_problems(la, indicators)
+    if problems:
+        errors["indicators"] = problems
+    if errors:
+        raise ValidationError(errors)
+
+
+def _indicator_problems(la: Organisation, indicators: list[IndicatorSetting]) -> list[str]:
     local_keys = set(LocalIndicator.objects.filter(la=la).values_list("key", flat=True))
     problems, groups, seen = [], set(), set()
     for setting in indicators:
@@ -89,10 +97,7 @@ def _check(la: Organisation, thresholds: tuple[int, int, int], year_groups: list
     if missing:
         problems.append(_("Attendance, behaviour and attainment are compulsory; add: %(groups)s.")
                         % {"groups": ", ".join(missing)})
-    if problems:
-        errors["indicators"] = problems
-    if errors:
-        raise ValidationError(errors)
+    return problems
 
 
 @transaction.atomic

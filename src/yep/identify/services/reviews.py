@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from yep.access import audit, categories
 from yep.access.policy import decide
 from yep.people.models import Enrolment, OrganisationKind, Role
+from yep.people.models.persons import academic_age
 
 from ..models import BAND_RANK, Band, Result, Review, ReviewAction, Run, RunStatus, SupportNeed
 from .runs import add_result
@@ -94,7 +95,8 @@ def add_pupil(run: Run, person_id: int, *, agreed_band: str, reason: str, young_
     if run.results.filter(person_id=person_id).exists():
         raise ValidationError({"person": [_("This pupil is already in the run: review their result instead.")]})
     enrolment = Enrolment.objects.current(run.as_of).filter(
-        person_id=person_id, organisation__la_id=run.la_id, organisation__kind=OrganisationKind.SCHOOL).first()
+        person_id=person_id, organisation__la_id=run.la_id, organisation__kind=OrganisationKind.SCHOOL,
+    ).select_related("person").first()
     if enrolment is None:
         raise ValidationError({"person": [_("This pupil was not on roll at one of the LA's schools on %(day)s.")
                                           % {"day": run.as_of.strftime("%d/%m/%Y")}]})
@@ -106,7 +108,7 @@ def add_pupil(run: Run, person_id: int, *, agreed_band: str, reason: str, young_
         raise PermissionDenied(_("You cannot add this pupil to the run."))
     with transaction.atomic():
         result = add_result(run, person_id, school_id=enrolment.organisation_id,
-                            year_group=enrolment.year_group or 0)
+                            year_group=academic_age(enrolment.person.dob, run.as_of) - 4)
         return review_result(result, agreed_band=agreed_band, reason=reason, young_person_view=young_person_view,
                              support_needs=support_needs, support_notes=support_notes, actor=actor,
                              context=context, action=ReviewAction.ADD)

@@ -21,6 +21,7 @@ from yep.access import audit
 from yep.access.models import Relationship, RelationshipKind
 from yep.imports.bulk import insert_rows
 from yep.people.models import Enrolment, OrganisationKind
+from yep.people.models.persons import academic_age
 
 from ..indicators import Cohort, Snapshot, _characteristic, indicator
 from ..models import Band, Result, RiskModel, Run, RunStatus, Term
@@ -46,17 +47,33 @@ def term_end(academic_year: int, term: str) -> datetime.date:
             Term.SUMMER: datetime.date(academic_year + 1, 7, 20)}[Term(term)]
 
 
+def _born(year_group: int, academic_year: int) -> tuple[datetime.date, datetime.date]:
+    """The dates of birth of the chronological year group (Year 11 is academic age 15)."""
+    first = academic_year - year_group - 5
+    return datetime.date(first, 9, 1), datetime.date(first + 1, 8, 31)
+
+
 def _cohort(la_id: int, year_groups: list[int], day: datetime.date,
             only: list[int] | None = None) -> tuple[Cohort, np.ndarray, np.ndarray]:
-    """Pupils on roll at the LA's schools on ``day`` in the year groups: (cohort, school ids, year groups)."""
+    """Pupils on roll at the LA's schools on ``day`` in the year groups: (cohort, school ids, year groups).
+
+    Year groups are taken from the date of birth as at ``day`` (an enrolment's year group is only its latest), so
+    a run for an earlier term selects the cohort as it was; a pupil taught out of their year group can be added
+    at review."""
+    academic_year = term_of(day)[0]
     enrolments = Enrolment.objects.filter(organisation__la_id=la_id, organisation__kind=OrganisationKind.SCHOOL,
                                           start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
-    enrolments = enrolments.filter(person_id__in=only) if only is not None else enrolments.filter(
-        year_group__in=year_groups)
-    rows = sorted(enrolments.values_list("person_id", "start", "organisation_id", "year_group"))
+    if only is not None:
+        enrolments = enrolments.filter(person_id__in=only)
+    else:
+        earliest, latest_dob = _born(max(year_groups), academic_year)[0], _born(min(year_groups), academic_year)[1]
+        enrolments = enrolments.filter(person__dob__range=(earliest, latest_dob))
+    rows = sorted(enrolments.values_list("person_id", "start", "organisation_id", "person__dob"))
     latest: dict[int, tuple[int, int]] = {}
-    for person, _start, school, year_group in rows:  # sorted by start: the latest enrolment wins
-        latest[person] = (school, year_group or 0)
+    for person, _start, school, dob in rows:  # sorted by start: the latest enrolment wins
+        group = academic_age(dob, day) - 4
+        if only is not None or group in year_groups:
+            latest[person] = (school, group)
     ids = np.fromiter(latest, dtype=np.int64, count=len(latest))
     schools = np.fromiter((v[0] for v in latest.values()), dtype=np.int64, count=len(latest))
     groups = np.fromiter((v[1] for v in latest.values()), dtype=np.int64, count=len(latest))
@@ -104,7 +121,7 @@ def _digest(person_ids: np.ndarray, inputs: list[str]) -> str:
 
 
 def counts_of(bands: Any) -> dict[str, int]:
-    counts = {band: 0 for band in Band.values}
+    counts = dict.fromkeys(Band.values, 0)
     for band in bands:
         counts[band] += 1
     counts["cohort"] = sum(counts[b] for b in Band.values)
@@ -211,7 +228,8 @@ def publish_run(run: Run, *, confirm_warnings: bool = False, actor: Any, context
     if run.warnings and not confirm_warnings:
         raise ValidationError({"confirm_warnings": warning_messages(run.warnings) + [
             _("Confirm that you have checked the warnings to release this run.")]})
-    run.status, run.published_by, run.published_at = RunStatus.PUBLISHED, actor, timezone.now()
+    run.status, run.published_at = RunStatus.PUBLISHED, timezone.now()
+    run.published_by = actor if getattr(actor, "pk", None) else None
     run.warnings_confirmed = bool(run.warnings)
     run.save(update_fields=["status", "published_by", "published_at", "warnings_confirmed"])
     audit.record(actor, "share", context, object_type="risk_run", object_id=run.pk,

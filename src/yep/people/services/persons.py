@@ -134,6 +134,17 @@ def enrol(person: Person, organisation: Organisation, *, start: datetime.date, y
 
 
 @transaction.atomic
+def change_year_group(enrolment: Enrolment, year_group: int, *, actor: Any, context: audit.AuditContext) -> None:
+    """Correct the year group of an enrolment (a school census moves pupils up a year at the same school)."""
+    if not 1 <= year_group <= 14:
+        raise ValidationError({"year_group": [_("Year group must be between 1 and 14.")]})
+    enrolment.year_group = year_group
+    enrolment.save(update_fields=["year_group"])
+    audit.record(actor, "change", context, person_id=enrolment.person_id, object_type="enrolment",
+                 object_id=enrolment.pk, fields=["year_group"])
+
+
+@transaction.atomic
 def end_enrolment(enrolment: Enrolment, *, end: datetime.date, reason: str, actor: Any,
                   context: audit.AuditContext) -> None:
     _check_dates(enrolment.start, end)

@@ -2,12 +2,14 @@
 
 Used by ``yep demo`` and the benchmarks. The files come from our own generator, whose identifiers are valid
 by construction, so rows are bulk-inserted without per-row validation; the whole load is one transaction
-and one audit event.
+and one audit event. It returns the database ids of the folder's people and organisations, so that other apps'
+loaders (early identification's indicators, the activity timeline) can load the rest of the folder.
 """
 
 import csv
 import datetime
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,16 @@ from .persons import name_rows
 
 BATCH = 5000
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What ``load_population`` loaded: rows per table, and database ids by the folder's ``person_id`` and
+    ``org_id``."""
+
+    counts: dict[str, int]
+    person_ids: dict[str, int]
+    org_ids: dict[str, int]
 
 
 def _read(directory: Path, name: str) -> Iterator[dict[str, str]]:
@@ -117,7 +129,7 @@ def _bulk(rows: Iterator[dict[str, str]], make: Callable[[dict[str, str]], Any],
 
 @transaction.atomic
 def load_population(directory: Path, *, actor: Any, context: audit.AuditContext,
-                    progress: Progress = lambda stage, done, total: None) -> dict[str, int]:
+                    progress: Progress = lambda stage, done, total: None) -> Loaded:
     """Load organisations, people, contacts, characteristics and enrolments from a ``yep synth`` folder."""
     orgs = _organisations(directory)
     ids = _people(directory, orgs, progress)
@@ -141,4 +153,4 @@ def load_population(directory: Path, *, actor: Any, context: audit.AuditContext,
         Enrolment, "enrolments", progress)
     audit.record(actor, "import", context, object_type="population", object_id=str(directory.name),
                  detail={"directory": str(directory), **counts})
-    return counts
+    return Loaded(counts, ids, {ref: org.pk for ref, org in orgs.items()})

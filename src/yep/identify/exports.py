@@ -1,0 +1,64 @@
+"""Exports of a run's results (CSV or XLSX): the school's list, the EPC's whole run, or England's RONI list.
+
+Callers pass only the results the user may see (``queries.results_visible_to``) and audit the export."""
+
+import csv
+import io
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .indicators import indicator
+from .models import Band, LocalIndicator, Result, RiskModel
+
+SUPPORT_LABELS = {"families_first": gettext_lazy("Families First"), "aln": gettext_lazy("ALN support"),
+                  "eotas": gettext_lazy("EOTAS"),
+                  "social_worker": gettext_lazy("Social worker"), "lead_worker": gettext_lazy("Lead worker")}
+
+
+def _labels(model: RiskModel) -> list[str]:
+    local = {f"local:{li.key}": li.label for li in LocalIndicator.objects.filter(la_id=model.la_id)}
+    return [local.get(i.key) or str(indicator(i.key).label) for i in model.indicators.all()]
+
+
+def support_text(codes: list[str]) -> str:
+    return ", ".join(str(SUPPORT_LABELS.get(c, c)) for c in codes)
+
+
+def rows(results: QuerySet[Result], *, roni: bool = False) -> list[list[Any]]:
+    """A header and one row per pupil; the RONI list keeps identified pupils only, highest risk first."""
+    header = [_("UPN"), _("Surname"), _("Forenames"), _("Date of birth"), _("School"), _("Year group"), _("Score"),
+              _("Computed band"), _("Agreed band"), _("Contributing factors"), _("Support in place")]
+    out: list[list[Any]] = [header]
+    labels: dict[int, list[str]] = {}
+    models: dict[int, RiskModel] = {}
+    for r in results.select_related("run__model", "person", "school"):
+        model = models.setdefault(r.run.model_id, r.run.model)
+        if roni and r.current_band == Band.NONE:
+            continue
+        names = labels.setdefault(model.pk, _labels(model))
+        factors = "; ".join(f"{name} (+{p})" for name, p in zip(names, r.points, strict=True) if p)
+        out.append([r.person.upn or "", r.person.legal_surname, r.person.legal_forenames, r.person.dob.isoformat(),
+                    r.school.name, r.year_group, r.score, model.band_label(r.band),
+                    model.band_label(r.agreed_band) if r.agreed_band else "", factors, support_text(r.support)])
+    if roni:
+        out[1:] = sorted(out[1:], key=lambda row: -row[6])
+    return out
+
+
+def render(table: list[list[Any]], fmt: str) -> bytes:
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(_("Results"))
+        for row in table:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    text = io.StringIO()
+    csv.writer(text).writerows(table)
+    return text.getvalue().encode("utf-8-sig")
