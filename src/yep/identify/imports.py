@@ -144,7 +144,7 @@ def _indicator_key(text: str) -> str:
 
 
 def _school_code(text: str) -> str:
-    return text.strip().upper()
+    return text.strip()
 
 
 def _name(text: str) -> str:
@@ -236,7 +236,7 @@ def _pupils(key: tuple[str, ...], repeated: Promise, *more: Resolver) -> Resolve
 
 
 def _schools_by_code(codes: set[str]) -> dict[str, Organisation]:
-    return {o.code.upper(): o for o in Organisation.objects.filter(kind=OrganisationKind.SCHOOL, code__in=codes)}
+    return {o.code: o for o in Organisation.objects.filter(kind=OrganisationKind.SCHOOL, code__in=codes)}
 
 
 def _resolve_schools(rows: Rows, actor: Any) -> list[RowError]:
@@ -350,16 +350,15 @@ def _resolve_census_pupils(rows: Rows, actor: Any) -> list[RowError]:
         elif dob != row["dob"]:
             errors.append(RowError(row["_row"], "dob", row["dob"].isoformat(), _(
                 "the register has another date of birth for this UPN: check the UPN and the date of birth")))
-        elif recent[pk] - {row["school_id"]}:
+        elif row["school_id"] and recent[pk] - {row["school_id"]}:
             errors.append(RowError(row["_row"], "school", row["school"], _(
                 "this pupil's current enrolment starts today or later: correct it on their record first")))
     return errors
 
 
 def _resolve_census(rows: Rows, actor: Any) -> list[RowError]:
-    errors = _duplicates(rows, ("upn",), gettext_lazy("the same pupil is also in row %(row)s"))
-    errors += _resolve_census_schools(rows, actor)
-    return errors or _resolve_census_pupils(rows, actor)
+    return (_duplicates(rows, ("upn",), gettext_lazy("the same pupil is also in row %(row)s"))
+            + _resolve_census_schools(rows, actor) + _resolve_census_pupils(rows, actor))
 
 
 # --- The kinds. ---

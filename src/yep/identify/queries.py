@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yep.access import categories
@@ -105,8 +105,9 @@ class Change:
 
 def previous_run(run: Run) -> Run | None:
     """The LA's latest released run before this one (the one a comparison is made against)."""
-    return (Run.objects.filter(la_id=run.la_id, status=RunStatus.PUBLISHED, as_of__lt=run.as_of)
-            .exclude(pk=run.pk).order_by("-as_of", "-pk").first())
+    earlier = Q(as_of__lt=run.as_of) | Q(as_of=run.as_of, pk__lt=run.pk)
+    return (Run.objects.filter(earlier, la_id=run.la_id, status=RunStatus.PUBLISHED, reproduces__isnull=True)
+            .order_by("-as_of", "-pk").first())
 
 
 def compare(results: QuerySet[Result], before: Run) -> list[Change]:

@@ -1,7 +1,7 @@
 """Server-rendered SVG charts, always shown beside a table with the same figures (works without JavaScript;
 the table is what a screen reader reads, so the SVG is marked as an image with a short title)."""
 
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 # GOV.UK palette: green, yellow, orange, red, for none / low / medium / high.
@@ -22,8 +22,8 @@ def stacked_bars(title: str, rows: list[tuple[str, list[tuple[str, int]]]]) -> S
         for key, value in segments:
             w = WIDTH * value / total
             if w:
-                parts.append(format_html('<rect x="{:.1f}" y="{}" width="{:.1f}" height="{}" fill="{}"/>', x, y, w,
-                                         BAR, BAND_COLOURS.get(key, "#1d70b8")))
+                parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>', f"{x:.1f}", y,
+                                         f"{w:.1f}", BAR, BAND_COLOURS.get(key, "#1d70b8")))
             x += w
     parts.append(mark_safe("</svg>"))  # noqa: S308  (constant markup)
     return mark_safe("".join(parts))  # noqa: S308  (every part above is escaped by format_html)
@@ -46,8 +46,8 @@ def line(title: str, points: list[tuple[str, float]], top: float) -> SafeString:
            format_html('<polyline fill="none" stroke="#1d70b8" stroke-width="3" points="{}"/>', path)]
     for i, (label, value) in enumerate(points):
         x, y = xy(i, value)
-        out.append(format_html('<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="#1d70b8"/>'
-                               '<text x="{:.1f}" y="{}" font-size="11" text-anchor="middle">{}</text>',
-                               x, y, x, height - 8, escape(label)))
+        out.append(format_html('<circle cx="{}" cy="{}" r="4" fill="#1d70b8"/>'
+                               '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>',
+                               f"{x:.1f}", f"{y:.1f}", f"{x:.1f}", height - 8, label))
     out.append(mark_safe("</svg>"))  # noqa: S308
     return mark_safe("".join(out))  # noqa: S308

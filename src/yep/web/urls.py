@@ -1,8 +1,8 @@
-"""URLs of the web app: home, login, logout, health check."""
+"""URLs of the web app: home, login, logout, health check, and the upload page for imports."""
 
 from django.urls import path
 
-from . import views
+from . import views, views_imports
 
 app_name = "web"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("health/", views.health, name="health"),
     path("language/", views.switch_language, name="language"),
+    path("imports/", views_imports.import_kinds, name="imports"),
+    path("imports/<str:kind>/", views_imports.import_upload, name="import_upload"),
 ]

@@ -14,8 +14,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from yep.identify.services.loading import load_indicators
 from yep.people.models import Organisation, OrganisationKind
-from yep.people.services.population import load_population
+from yep.people.services.population import Loaded, load_population
+from yep.track.services import load_activities
 from yep.web import demo
 
 DEMO_LA = "681"
@@ -41,6 +43,21 @@ class Command(BaseCommand):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         call_command("migrate", verbosity=0)
 
+    def _load(self, out: Path, console: Console) -> Loaded:
+        """The register, then early identification's indicators and the activity timeline, through their services."""
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(_("Loading the register"), total=None)
+
+            def show(stage: str, done: int, total: int) -> None:
+                progress.update(task, completed=done, description=stage)
+
+            loaded = load_population(out, actor="demo", context=demo.DEMO_CONTEXT, progress=show)
+            load_indicators(out, loaded.person_ids, loaded.org_ids, actor="demo", context=demo.DEMO_CONTEXT,
+                            progress=show)
+            load_activities(out, loaded.person_ids, loaded.org_ids, actor="demo", context=demo.DEMO_CONTEXT,
+                            progress=show)
+        return loaded
+
     def handle(self, *args: Any, **options: Any) -> None:
         from yep.synth import SynthConfig, generate
 
@@ -52,16 +69,12 @@ class Command(BaseCommand):
         out = Path(settings.DATA_DIR) / "demo-synth"
         generate(SynthConfig(people=options["people"], seed=options["seed"], out=out, as_of=timezone.localdate(),
                              la_codes=[options["la"]], fmt="csv"), progress=True)
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(_("Loading the register"), total=None)
-            counts = load_population(out, actor="demo", context=demo.DEMO_CONTEXT,
-                                     progress=lambda stage, done, total: progress.update(task, completed=done,
-                                                                                         description=stage))
+        loaded = self._load(out, console)
         la = Organisation.objects.get(kind=OrganisationKind.LA, code=options["la"])
         users = demo.create_demo_users(la)
         path = demo.write_credentials(users)
         console.print(_("Loaded %(people)s young people and %(organisations)s organisations in %(la)s.")
-                      % {**counts, "la": la.name})
+                      % {**loaded.counts, "la": la.name})
         table = Table(title=_("Demo logins (also in %(path)s)") % {"path": path})
         for column in (_("Username"), _("Password"), _("Role"), _("Organisation")):
             table.add_column(column)
