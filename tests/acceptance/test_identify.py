@@ -140,8 +140,6 @@ def test_the_default_model_ranks_an_earlier_cohort_better_than_chance(client, ca
     assert response.status_code == 302
     report = model.backtests.get()
     overall = report.metrics["overall"]
-    print(f"back-test AUC {overall['auc']}, precision@40 {overall['precision_at_caseload']}, "
-          f"challenger {report.metrics['challenger']}")
     assert overall["auc"] > 0.6
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="subgroups"' in page and str(overall["auc"]) in page

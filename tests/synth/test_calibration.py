@@ -74,3 +74,15 @@ def test_some_part_time_activity_is_under_16_hours(large):
         if row["activity_code"] == "360" and row["hours_per_week"]
     ]
     assert any(10 <= h <= 15 for h in hours) and any(h >= 16 for h in hours)
+
+
+def test_among_last_years_leavers_the_riskiest_fifth_is_neet_at_some_time_several_times_as_often(large):
+    """Early identification's back-test needs signal: what became of a cohort follows its hidden risk."""
+    people = large.by_person()
+    risk = {row["person_id"]: float(row["risk"]) for row in large.rows("truth_risk.csv")}
+    neet = {row["person_id"] for row in large.rows("activities.csv") if _neet(int(row["activity_code"]))}
+    cohort = sorted((risk[p], p in neet) for p, row in people.items() if academic_age(row["dob"]) == 17)
+    fifth = len(cohort) // 5
+    bottom = sum(flag for _, flag in cohort[:fifth]) / fifth
+    top = sum(flag for _, flag in cohort[-fifth:]) / fifth
+    assert top > 0.2 and top > 5 * bottom

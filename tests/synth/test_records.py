@@ -49,27 +49,28 @@ def test_attendance_covers_three_years_of_school_for_years_2_to_11_and_the_last_
     assert by_age[17] == {frozenset({2024})}  # last year's leavers: Year 11
 
 
-def _school_on(small, person: str, day: str) -> str | None:
-    for row in small.rows("enrolments.csv"):
-        if row["person_id"] == person and row["year_group"] and row["start"] <= day <= (row["end"] or "9999"):
-            return row["org_id"]
-    return None
-
-
 def test_leavers_school_records_are_from_the_school_they_attended_then(small):
     people = small.by_person()
     leavers = {p for p, row in people.items() if academic_age(row["dob"]) == 17}
+    schools = defaultdict(list)
+    for row in small.rows("enrolments.csv"):
+        if row["person_id"] in leavers and row["year_group"]:
+            schools[row["person_id"]].append((row["start"], row["end"] or "9999", row["org_id"]))
+
+    def school_on(person: str, day: str) -> str | None:
+        return next((org for start, end, org in schools[person] if start <= day <= end), None)
+
     end_of_term = {"autumn": "12-31", "spring": "04-10", "summer": "07-31"}
     checked = 0
     for row in small.rows("attendance.csv"):
         if row["person_id"] in leavers:
             year = int(row["academic_year"]) + (row["term"] != "autumn")
-            assert row["org_id"] == _school_on(small, row["person_id"], f"{year}-{end_of_term[row['term']]}")
+            assert row["org_id"] == school_on(row["person_id"], f"{year}-{end_of_term[row['term']]}")
             checked += 1
     for name in ("exclusions.csv", "behaviour.csv"):
         for row in small.rows(name):
             if row["person_id"] in leavers:
-                assert row["org_id"] == _school_on(small, row["person_id"], row["date"])
+                assert row["org_id"] == school_on(row["person_id"], row["date"])
                 assert "2024-09-01" <= row["date"] <= "2025-08-31"
                 checked += 1
     assert checked > 3 * len(leavers)

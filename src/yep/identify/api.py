@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, P, PathEx, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yep.access import audit, categories
@@ -521,7 +521,7 @@ def list_results(request: HttpRequest, run_id: int, filters: Query[ResultFilters
         r.run = run  # one model (with its indicators) for the whole page
     audit.record(request.user, "view", _context(request), object_type="risk_results", object_id=run.pk,
                  fields=[categories.RISK], detail={"people": [r.person_id for r in page],
-                                                   "filters": filters.dict(exclude_none=True)})
+                                                   "filters": filters.model_dump(exclude_none=True)})
     return {"count": count, "limit": filters.limit, "offset": filters.offset,
             "previous_run_id": previous.pk if previous else None,
             "items": [_result(r, moves.get(r.person_id)) for r in page]}
@@ -578,7 +578,7 @@ def export_results(request: HttpRequest, run_id: int, query: Query[ExportQuery])
 @router.get("/people/{person_id}/risk", response={200: list[ResultWithRun], 403: Error, 404: Error},
             summary="Read a young person's early identification results")
 @requires("people.view_person")
-def person_risk(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+def person_risk(request: HttpRequest, person_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> list[dict[str, Any]]:
     """The young person's results in the runs you may see (withdrawn runs left out), newest first, with the factors.
     Risk data never reaches admissions: a provider asking gets 403, and the refusal is logged."""
     context = _context(request)

@@ -2,6 +2,7 @@
 measured in the same run (never an absolute time alone: machines differ)."""
 
 import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", nargs="?", help=f"one of: {', '.join(available())}")
-        parser.add_argument("--size", type=int, help="Problem size (people, rows...); each benchmark has a default.")
+        parser.add_argument("--size", "--pupils", type=int, dest="size",
+                            help="Problem size (people, pupils, rows...); each benchmark has a default.")
+        parser.add_argument("--json", action="store_true",
+                            help="End with one line of JSON: the size, seconds, reference_seconds and ratio.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["name"]
@@ -40,3 +44,7 @@ class Command(BaseCommand):
             f"  ratio      {result['measured'] / result['reference']:.2f}\n"
             + "".join(f"  {k:<10} {v}\n" for k, v in result.get("extra", {}).items())
         )
+        if options["json"]:
+            self.stdout.write(json.dumps({**result.get("json", {}), "seconds": round(result["measured"], 3),
+                                          "reference_seconds": round(result["reference"], 3),
+                                          "ratio": round(result["measured"] / result["reference"], 3)}))
