@@ -51,13 +51,15 @@ def rows(results: QuerySet[Result], *, roni: bool = False) -> list[list[Any]]:
 def render(table: list[list[Any]], fmt: str) -> bytes:
     if fmt == "xlsx":
         from openpyxl import Workbook
+        from openpyxl.writer.excel import save_workbook
 
         book = Workbook(write_only=True)
-        sheet = book.create_sheet(_("Results"))
+        # A write-only sheet takes whole rows, appended in order.
+        sheet_rows = book.create_sheet(_("Results"))
         for row in table:
-            sheet.append(row)
+            sheet_rows.append(row)
         buffer = io.BytesIO()
-        book.save(buffer)
+        save_workbook(book, buffer)
         return buffer.getvalue()
     text = io.StringIO()
     csv.writer(text).writerows(table)

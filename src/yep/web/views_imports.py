@@ -104,7 +104,7 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         report = _run(chosen, upload, request, check_only=check_only)
     except ImportRefused as refused:
-        page.update(problem=str(refused), errors=refused.errors, total=refused.total)
+        page |= {"problem": str(refused), "errors": refused.errors, "total": refused.total}
         return render(request, "web/import_upload.html", page)
     if check_only:
         page["checked"] = report

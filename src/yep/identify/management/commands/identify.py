@@ -104,11 +104,11 @@ class Command(BaseCommand):
     def _make_run(self, model: Any, actor: Any, year: int, term: str, groups: list[int] | None,
                   scheduled: bool = False) -> Run:
         console = Console(stderr=True)
-        with Progress(console=console, transient=True) as bar:
-            task = bar.add_task(_("Scoring"), total=None)
+        with Progress(console=console, transient=True) as progress_bar:
+            task = progress_bar.add_task(_("Scoring"), total=None)
             run = services.create_run(model, academic_year=year, term=term, year_groups=groups, scheduled=scheduled,
                                       actor=actor, context=audit.CLI,
-                                      progress=lambda stage, done, total: bar.update(
+                                      progress=lambda stage, done, total: progress_bar.update(
                                           task, description=stage, completed=done, total=total))
         counts = run.counts
         self.stdout.write(_("Run %(run)s: %(cohort)s pupils; high %(high)s, medium %(medium)s, low %(low)s, not "
