@@ -71,6 +71,11 @@ class Cohort:
     def index(self, ids: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.person_ids, ids)
 
+    def keep(self, rows: np.ndarray) -> np.ndarray:
+        """The rows (person id first) of pupils in the cohort: ``selection`` may be a superset, a plain join
+        that every database plans well."""
+        return rows[np.isin(rows[:, 0], self.person_ids)] if len(rows) else rows
+
     def empty(self) -> np.ndarray:
         return np.full(len(self.person_ids), np.nan)
 
@@ -80,10 +85,14 @@ def _rows(queryset: QuerySet[Any], *fields: str) -> np.ndarray:
     return np.array(data, dtype=float).reshape(-1, len(fields))
 
 
+def _cohort_rows(cohort: "Cohort", queryset: QuerySet[Any], *fields: str) -> np.ndarray:
+    return cohort.keep(_rows(queryset.filter(person_id__in=cohort.selection), *fields))
+
+
 def _attendance_rates(cohort: Cohort, snap: Snapshot, year: int, up_to_term: int) -> np.ndarray:
     terms = [t for t, order in TERM_ORDER.items() if order <= up_to_term]
-    rows = _rows(Attendance.objects.filter(person_id__in=cohort.selection, academic_year=year, term__in=terms),
-                 "person_id", "sessions_possible", "sessions_attended")
+    rows = _cohort_rows(cohort, Attendance.objects.filter(academic_year=year, term__in=terms),
+                        "person_id", "sessions_possible", "sessions_attended")
     values = cohort.empty()
     if not len(rows):
         return values
@@ -109,7 +118,7 @@ def _attendance_trend(cohort: Cohort, snap: Snapshot, argument: str) -> np.ndarr
 
 def _count(cohort: Cohort, queryset: QuerySet[Any], weight_field: str | None = None) -> np.ndarray:
     fields = ("person_id", weight_field) if weight_field else ("person_id",)
-    rows = _rows(queryset.filter(person_id__in=cohort.selection), *fields)
+    rows = _cohort_rows(cohort, queryset, *fields)
     weights = rows[:, 1] if weight_field and len(rows) else None
     return np.bincount(cohort.index(rows[:, 0]), weights, len(cohort.person_ids)).astype(float)
 
@@ -127,7 +136,7 @@ def _exclusions_past(cohort: Cohort, snap: Snapshot, argument: str) -> np.ndarra
 def _behaviour_current(cohort: Cohort, snap: Snapshot, argument: str) -> np.ndarray:
     """Behaviour incidents this academic year, each counted by its severity (1 minor to 3 very serious)."""
     incidents = BehaviourIncident.objects.filter(date__gte=snap.year_start, date__lte=snap.as_of)
-    rows = _rows(incidents.filter(person_id__in=cohort.selection), "person_id", "severity", "count")
+    rows = _cohort_rows(cohort, incidents, "person_id", "severity", "count")
     if not len(rows):
         return np.zeros(len(cohort.person_ids))
     return np.bincount(cohort.index(rows[:, 0]), rows[:, 1] * rows[:, 2], len(cohort.person_ids))
@@ -135,8 +144,7 @@ def _behaviour_current(cohort: Cohort, snap: Snapshot, argument: str) -> np.ndar
 
 def _under_attainment(cohort: Cohort, snap: Snapshot, key_stage: str) -> np.ndarray:
     """Subjects below the expected level at the key stage; NaN for pupils not yet assessed."""
-    rows = _rows(Attainment.objects.filter(person_id__in=cohort.selection, key_stage=key_stage),
-                 "person_id", "result", "expected")
+    rows = _cohort_rows(cohort, Attainment.objects.filter(key_stage=key_stage), "person_id", "result", "expected")
     values = cohort.empty()
     if not len(rows):
         return values

@@ -63,6 +63,9 @@ def _cohort(la_id: int, year_groups: list[int], day: datetime.date,
     academic_year = term_of(day)[0]
     enrolments = Enrolment.objects.filter(organisation__la_id=la_id, organisation__kind=OrganisationKind.SCHOOL,
                                           start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    # The indicators' subquery: every pupil on roll at the LA's schools, a superset of the cohort (indicators keep
+    # only the cohort's rows). Without the date-of-birth join, PostgreSQL plans it as one hash semi-join.
+    superset = enrolments.values("person_id")
     if only is not None:
         enrolments = enrolments.filter(person_id__in=only)
     else:
@@ -78,7 +81,7 @@ def _cohort(la_id: int, year_groups: list[int], day: datetime.date,
     schools = np.fromiter((v[0] for v in latest.values()), dtype=np.int64, count=len(latest))
     groups = np.fromiter((v[1] for v in latest.values()), dtype=np.int64, count=len(latest))
     order = np.argsort(ids)
-    return Cohort(ids[order], enrolments.values("person_id")), schools[order], groups[order]
+    return Cohort(ids[order], superset), schools[order], groups[order]
 
 
 def read_values(model: RiskModel, cohort: Cohort, snap: Snapshot, progress: Progress) -> np.ndarray:
