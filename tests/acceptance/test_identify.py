@@ -4,6 +4,7 @@ default model's back-test on a synthetic population whose outcomes are known."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from yep.access.models import AuditEvent
@@ -62,7 +63,7 @@ def _run(client, year, term):
     return Run.objects.latest("pk")
 
 
-def test_at1_model_run_safeguards_school_isolation_comparison_and_reproduction(client, cardiff):
+def test_at1_model_run_safeguards_school_isolation_comparison_and_reproduction(client, cardiff, monkeypatch):
     client.force_login(cardiff["epc"])
     model = _make_at1_model(client, cardiff["la"])
     assert [i.weight for i in model.indicators.all()] == [3, 2, 3, 1, 1, 2, 2]
@@ -94,6 +95,7 @@ def test_at1_model_run_safeguards_school_isolation_comparison_and_reproduction(c
     # May: changed data, a second run, and a per-pupil comparison.
     Attendance.objects.filter(person__risk_results__run=november, academic_year=2026).update(sessions_attended=0)
     client.force_login(cardiff["epc"])
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2027, 5, 20))  # the summer term
     may = _run(client, 2026, "summer")
     client.post(f"/identify/runs/{may.pk}/publish/", {"confirm_warnings": "yes"})
     up = client.get(f"/identify/runs/{may.pk}/results/?change=up").content.decode()

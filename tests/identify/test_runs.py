@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from yep.access.models import AuditEvent
 from yep.identify import queries, services
@@ -178,3 +179,36 @@ def test_run_to_run_comparison_says_up_down_or_same(region):
     assert queries.previous_run(second) == first
     changes = {c.person_id: c.direction for c in queries.compare(second.results.all(), first)}
     assert changes[better.pk] == "down" and changes[worse.pk] == "up" and changes[same.pk] == "same"
+
+
+def test_a_run_for_a_term_not_yet_started_or_odd_year_groups_is_refused(region, monkeypatch):
+    pupils(region, [0.85])
+    model = simple_model(region)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: DAY)
+    with pytest.raises(ValidationError) as refused:
+        services.create_run(model, academic_year=YEAR, term="spring", actor=region.epc, context=TEST)
+    assert "term" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        services.create_run(model, academic_year=YEAR, term="winter", year_groups=[10, 99], actor=region.epc,
+                            context=TEST)
+    assert set(refused.value.message_dict) == {"term", "year_groups"}
+    run = services.create_run(model, academic_year=YEAR, term=TERM, actor=region.epc, context=TEST)
+    assert run.as_of == DAY  # the term is not over: the data as it stands today
+    assert model.runs.count() == 1
+
+
+def test_a_withdrawn_run_cannot_be_withdrawn_again_or_reviewed(region):
+    pupils(region, [0.5])
+    run = services.create_run(simple_model(region), academic_year=YEAR, term=TERM, as_of=DAY, actor=region.epc,
+                              context=TEST)
+    services.publish_run(run, confirm_warnings=True, actor=region.epc, context=TEST)
+    with pytest.raises(ValidationError):
+        services.withdraw_run(run, reason="  ", actor=region.epc, context=TEST)
+    services.withdraw_run(run, reason="wrong attendance file", actor=region.epc, context=TEST)
+    with pytest.raises(ValidationError):
+        services.withdraw_run(run, reason="again", actor=region.epc, context=TEST)
+    result = run.results.first()
+    for reviewer in (region.epc, region.school_staff):
+        with pytest.raises(PermissionDenied):
+            services.review_result(result, agreed_band=Band.LOW, reason="r", actor=reviewer, context=TEST)
+    assert AuditEvent.objects.filter(object_type="risk_run", object_id=str(run.pk), action="change").count() == 1

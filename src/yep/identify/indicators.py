@@ -159,7 +159,8 @@ def _current(queryset: QuerySet[Any], day: datetime.date) -> QuerySet[Any]:
     return queryset.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
 
 
-def _flag(cohort: Cohort, person_ids: QuerySet[Any]) -> np.ndarray:
+def flag(cohort: Cohort, person_ids: Any) -> np.ndarray:
+    """1 for each pupil of the cohort among ``person_ids`` (any iterable of ids), else 0."""
     ids = np.unique(np.fromiter(person_ids, dtype=np.int64))
     values = np.zeros(len(cohort.person_ids))
     if len(ids):
@@ -170,17 +171,17 @@ def _flag(cohort: Cohort, person_ids: QuerySet[Any]) -> np.ndarray:
     return values
 
 
-def _characteristic(cohort: Cohort, snap: Snapshot, kind: str) -> np.ndarray:
+def characteristic(cohort: Cohort, snap: Snapshot, kind: str) -> np.ndarray:
     """1 when the characteristic applies on the snapshot day."""
     rows = _current(Characteristic.objects.filter(kind=kind, person_id__in=cohort.selection), snap.as_of)
-    return _flag(cohort, rows.values_list("person_id", flat=True))
+    return flag(cohort, rows.values_list("person_id", flat=True))
 
 
 def _local(cohort: Cohort, snap: Snapshot, key: str) -> np.ndarray:
     """1 when the LA's local indicator applies on the snapshot day."""
     rows = _current(LocalIndicatorValue.objects.filter(indicator__la_id=snap.la_id, indicator__key=key,
                                                        person_id__in=cohort.selection), snap.as_of)
-    return _flag(cohort, rows.values_list("person_id", flat=True))
+    return flag(cohort, rows.values_list("person_id", flat=True))
 
 
 def _school_moves(cohort: Cohort, snap: Snapshot, argument: str) -> np.ndarray:
@@ -217,7 +218,7 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator("school_moves", _("Moves of school in the last three years"), LOCAL, AT_LEAST, _("moves"), (1,),
               _school_moves),
     *(Indicator(f"characteristic:{kind.value}", kind.label, LOCAL, AT_LEAST, _("yes = 1"), (1,),
-                _characteristic, kind.value) for kind in CHARACTERISTIC_INDICATORS),
+                characteristic, kind.value) for kind in CHARACTERISTIC_INDICATORS),
 )}
 
 

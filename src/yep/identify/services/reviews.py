@@ -19,12 +19,13 @@ MAX_TEXT = 2000
 
 
 def may_review(user: Any, result: Result) -> bool:
-    """The EPC of the run's LA, or staff of the pupil's school once the run is released; and the policy must let
-    them change the pupil's risk data."""
+    """The EPC of the run's LA, or staff of the pupil's school once the run is released, never on a withdrawn run;
+    and the policy must let them change the pupil's risk data."""
     memberships = list(user.active_memberships()) if getattr(user, "is_authenticated", False) else []
     epc = any(m.role == Role.EPC and m.organisation_id == result.run.la_id for m in memberships)
     school = any(m.role == Role.SCHOOL_STAFF and m.organisation_id == result.school_id for m in memberships)
-    if not (epc or (school and result.run.status == RunStatus.PUBLISHED)):
+    status = result.run.status
+    if status == RunStatus.WITHDRAWN or not (epc or (school and status == RunStatus.PUBLISHED)):
         return False
     decision = decide(user, result.person_id)
     return bool(decision and decision.can_see(categories.RISK) and decision.can_change)

@@ -23,9 +23,10 @@ from yep.imports.bulk import insert_rows
 from yep.people.models import Enrolment, OrganisationKind
 from yep.people.models.persons import academic_age
 
-from ..indicators import Cohort, Snapshot, _characteristic, indicator
+from ..indicators import Cohort, Snapshot, characteristic, flag, indicator
 from ..models import Band, Result, RiskModel, Run, RunStatus, Term
 from ..scoring import rules_of, score
+from .models import YEAR_GROUPS
 
 Progress = Callable[[str, int, int], None]
 SUPPORT_KINDS = ("families_first", "aln", "eotas", "social_worker")
@@ -40,6 +41,11 @@ def term_of(day: datetime.date) -> tuple[int, str]:
     year = day.year if day.month >= 9 else day.year - 1
     term = Term.AUTUMN if day.month >= 9 else Term.SPRING if day.month <= 3 else Term.SUMMER
     return year, term
+
+
+def term_start(academic_year: int, term: str) -> datetime.date:
+    return {Term.AUTUMN: datetime.date(academic_year, 9, 1), Term.SPRING: datetime.date(academic_year + 1, 1, 1),
+            Term.SUMMER: datetime.date(academic_year + 1, 4, 1)}[Term(term)]
 
 
 def term_end(academic_year: int, term: str) -> datetime.date:
@@ -97,18 +103,11 @@ def read_values(model: RiskModel, cohort: Cohort, snap: Snapshot, progress: Prog
 
 def _support(cohort: Cohort, snap: Snapshot) -> list[list[str]]:
     """The support each pupil already has: Families First, ALN support, EOTAS, a social worker, a lead worker."""
-    flags = [(kind, _characteristic(cohort, snap, kind)) for kind in SUPPORT_KINDS]
+    flags = [(kind, characteristic(cohort, snap, kind)) for kind in SUPPORT_KINDS]
     lead = Relationship.objects.filter(kind=RelationshipKind.LEAD_WORKER, person_id__in=cohort.selection,
                                        start__lte=snap.as_of).filter(Q(end__isnull=True) | Q(end__gte=snap.as_of))
-    flags.append((LEAD_WORKER, _flag_ids(cohort, lead.values_list("person_id", flat=True))))
+    flags.append((LEAD_WORKER, flag(cohort, lead.values_list("person_id", flat=True))))
     return [[kind for kind, flag in flags if flag[i]] for i in range(len(cohort.person_ids))]
-
-
-def _flag_ids(cohort: Cohort, ids: Any) -> np.ndarray:
-    found = np.zeros(len(cohort.person_ids), dtype=bool)
-    wanted = np.unique(np.fromiter(ids, dtype=np.int64))
-    found[np.isin(cohort.person_ids, wanted)] = True
-    return found
 
 
 def _as_json(values: np.ndarray) -> list[str]:
@@ -158,10 +157,19 @@ def create_run(model: RiskModel, *, academic_year: int, term: str, year_groups: 
                context: audit.AuditContext, progress: Progress = lambda stage, done, total: None) -> Run:
     """Score every pupil on roll at the LA's schools in the year groups with ``model``, as the data stood at the
     end of the term; the run is a draft, seen by the EPC, until published."""
-    if term not in Term.values or not 2000 <= academic_year <= 2100:
-        raise ValidationError({"academic_year": [_("Give the year the academic year starts, e.g. 2026.")]})
-    day = as_of or min(term_end(academic_year, term), timezone.localdate())
     groups = sorted(set(year_groups or model.year_groups))
+    errors: dict[str, list[str]] = {}
+    if not 2000 <= academic_year <= 2100:
+        errors["academic_year"] = [_("Give the year the academic year starts, e.g. 2026.")]
+    if term not in Term.values:
+        errors["term"] = [_("Choose the autumn, spring or summer term.")]
+    elif not errors and as_of is None and term_start(academic_year, term) > timezone.localdate():
+        errors["term"] = [_("This term has not started yet: a run can only use data that exists.")]
+    if any(y not in YEAR_GROUPS for y in groups):
+        errors["year_groups"] = [_("Choose year groups between Year 2 and Year 13.")]
+    if errors:
+        raise ValidationError(errors)
+    day = as_of or min(term_end(academic_year, term), timezone.localdate())
     snap = Snapshot(model.la_id, academic_year, term, day)
     cohort, schools, year_of = _cohort(model.la_id, groups, day)
     values = read_values(model, cohort, snap, progress)
@@ -224,8 +232,8 @@ def warning_messages(codes: list[str]) -> list[str]:
 def publish_run(run: Run, *, confirm_warnings: bool = False, actor: Any, context: audit.AuditContext) -> Run:
     """Release a draft run's results to schools (each sees its own pupils). A run with safeguard warnings needs
     the publisher's explicit confirmation."""
+    Run.objects.select_for_update().filter(pk=run.pk).exists()  # one publisher at a time, then read its status
     run.refresh_from_db()
-    Run.objects.select_for_update().filter(pk=run.pk).exists()  # one publisher at a time
     if run.status != RunStatus.DRAFT:
         raise ValidationError(_("Only a draft run can be released."))
     if run.warnings and not confirm_warnings:
@@ -243,6 +251,10 @@ def publish_run(run: Run, *, confirm_warnings: bool = False, actor: Any, context
 @transaction.atomic
 def withdraw_run(run: Run, *, reason: str, actor: Any, context: audit.AuditContext) -> Run:
     """Take a run back from schools (or set a draft aside); it is kept, with its results, for the record."""
+    Run.objects.select_for_update().filter(pk=run.pk).exists()
+    run.refresh_from_db()
+    if run.status == RunStatus.WITHDRAWN:
+        raise ValidationError(_("This run has already been withdrawn."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the run is withdrawn.")]})
     run.status = RunStatus.WITHDRAWN
