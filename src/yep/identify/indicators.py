@@ -7,15 +7,19 @@ the indicator's weight.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from yep.imports.bulk import insert_rows
 from yep.people.models import Characteristic, CharacteristicKind, Enrolment, EnrolmentEndReason
 
 from .models import TERM_ORDER, Attainment, Attendance, BehaviourIncident, Exclusion, LocalIndicatorValue, Term
@@ -66,7 +70,7 @@ class Cohort:
     """The pupils of a run, sorted by person id, and the subquery that selects them in SQL."""
 
     person_ids: np.ndarray
-    selection: QuerySet[Any]  # a values("person_id") queryset
+    selection: QuerySet[Any] | RawSQL  # a values("person_id") queryset, or the select of a cohort table
 
     def index(self, ids: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.person_ids, ids)
@@ -80,8 +84,30 @@ class Cohort:
         return np.full(len(self.person_ids), np.nan)
 
 
+COHORT_TABLE = "yep_identify_cohort"
+COHORT_SELECT = "SELECT person_id FROM yep_identify_cohort"
+
+
+@contextmanager
+def cohort_table(cohort: Cohort) -> Iterator[Cohort]:
+    """The same cohort, selected from a temporary table of its ids: written once, it spares every indicator's
+    query from building the cohort's subquery again (half a second each for an LA of 250,000 pupils)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {COHORT_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {COHORT_TABLE} (person_id bigint PRIMARY KEY)")
+    try:
+        insert_rows(COHORT_TABLE, ("person_id",), ((p,) for p in cohort.person_ids.tolist()))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {COHORT_TABLE}")  # a temporary table has no statistics until analysed
+        yield Cohort(cohort.person_ids, RawSQL(COHORT_SELECT, []))  # noqa: S611 (a constant)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {COHORT_TABLE}")
+
+
 def _rows(queryset: QuerySet[Any], *fields: str) -> np.ndarray:
-    data = list(queryset.values_list(*fields))
+    data = list(queryset.order_by().values_list(*fields))  # no default ordering: it joins the person to sort
     return np.array(data, dtype=float).reshape(-1, len(fields))
 
 
@@ -174,14 +200,14 @@ def flag(cohort: Cohort, person_ids: Any) -> np.ndarray:
 def characteristic(cohort: Cohort, snap: Snapshot, kind: str) -> np.ndarray:
     """1 when the characteristic applies on the snapshot day."""
     rows = _current(Characteristic.objects.filter(kind=kind, person_id__in=cohort.selection), snap.as_of)
-    return flag(cohort, rows.values_list("person_id", flat=True))
+    return flag(cohort, rows.order_by().values_list("person_id", flat=True))
 
 
 def _local(cohort: Cohort, snap: Snapshot, key: str) -> np.ndarray:
     """1 when the LA's local indicator applies on the snapshot day."""
     rows = _current(LocalIndicatorValue.objects.filter(indicator__la_id=snap.la_id, indicator__key=key,
                                                        person_id__in=cohort.selection), snap.as_of)
-    return flag(cohort, rows.values_list("person_id", flat=True))
+    return flag(cohort, rows.order_by().values_list("person_id", flat=True))
 
 
 def _school_moves(cohort: Cohort, snap: Snapshot, argument: str) -> np.ndarray:

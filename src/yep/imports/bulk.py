@@ -9,8 +9,9 @@ from typing import Any
 from django.db import connection, models
 
 
-def insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-    table = model._meta.db_table
+def insert_rows(model: type[models.Model] | str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` into ``model``'s table (or the table named, e.g. a temporary one)."""
+    table = model if isinstance(model, str) else model._meta.db_table
     # The table and column names are our own constants, not input.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor, cursor.cursor.copy(

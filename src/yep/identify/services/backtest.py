@@ -17,7 +17,7 @@ from yep.access import audit
 from yep.people.models import ActivityGroup, Characteristic, Person
 from yep.track.models import Activity
 
-from ..indicators import Cohort, Snapshot
+from ..indicators import Cohort, Snapshot, cohort_table
 from ..models import Backtest, Band, RiskModel, Term
 from ..scoring import rules_of, score
 from .runs import _cohort, read_values, term_end
@@ -108,8 +108,9 @@ def _year11(model: RiskModel, cohort_year: int) -> tuple[Cohort, np.ndarray, dat
     """The LA's Year 11 of ``cohort_year`` and their indicator values at the end of the spring term."""
     day = term_end(cohort_year, Term.SPRING)
     cohort, _schools, _groups_ = _cohort(model.la_id, [YEAR_11], day)
-    values = read_values(model, cohort, Snapshot(model.la_id, cohort_year, Term.SPRING, day),
-                         lambda stage, done, total: None)
+    with cohort_table(cohort) as in_table:
+        values = read_values(model, in_table, Snapshot(model.la_id, cohort_year, Term.SPRING, day),
+                             lambda stage, done, total: None)
     return cohort, values, day
 
 
