@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from yep.access.models import AuditEvent
-from yep.identify import queries, services
+from yep.identify import queries, services, simulate
 from yep.identify.models import Attendance, Band, Exclusion, Result, RunStatus
 from yep.identify.services import IndicatorSetting
 from yep.identify.services.runs import HIGH_NOT_SMALLEST, OVER_HALF
@@ -212,3 +212,23 @@ def test_a_withdrawn_run_cannot_be_withdrawn_again_or_reviewed(region):
         with pytest.raises(PermissionDenied):
             services.review_result(result, agreed_band=Band.LOW, reason="r", actor=reviewer, context=TEST)
     assert AuditEvent.objects.filter(object_type="risk_run", object_id=str(run.pk), action="change").count() == 1
+
+
+def test_a_what_if_preview_counts_bands_as_a_run_would_and_saves_nothing(region):
+    pupils(region, [0.98, 0.85, 0.85, 0.70])
+    settings = [IndicatorSetting("attendance_current", 3, [90, 80]), IndicatorSetting("exclusions_current", 3, [1]),
+                IndicatorSetting("ks2_under", 1, [1])]
+    loose = simulate.preview(region.la, thresholds=(3, 6, 9), indicators=settings, year_groups=[10], day=DAY,
+                             actor=region.epc, context=TEST)
+    assert (loose.counts["low"], loose.counts["medium"], loose.identified) == (2, 1, 3)
+    assert OVER_HALF in loose.warnings
+    strict = simulate.preview(region.la, thresholds=(6, 7, 9), indicators=settings, year_groups=[10], day=DAY,
+                              actor=region.epc, context=TEST)
+    assert (strict.counts["low"], strict.identified, strict.warnings) == (1, 1, [])
+    run = services.create_run(simple_model(region), academic_year=YEAR, term=TERM, as_of=DAY, year_groups=[10],
+                              actor=region.epc, context=TEST)
+    assert run.counts == loose.counts
+    with pytest.raises(ValidationError):
+        simulate.preview(region.la, thresholds=(6, 3, 9), indicators=settings[:1], year_groups=[10], day=DAY,
+                         actor=region.epc, context=TEST)
+    assert AuditEvent.objects.filter(object_type="risk_preview").count() == 2

@@ -32,14 +32,15 @@ class Scores:
     band: np.ndarray  # band codes (objects)
 
 
-def score(model: RiskModel, rules: list[Rule], values: np.ndarray) -> Scores:
-    """``values`` is pupils x indicators (NaN for no data), in the model's indicator order."""
+def score(thresholds: tuple[int, int, int], rules: list[Rule], values: np.ndarray) -> Scores:
+    """``values`` is pupils x indicators (NaN for no data), in the rules' order; ``thresholds`` are the scores
+    that start the low, medium and high bands."""
     points = np.zeros(values.shape, dtype=np.int64)
     for column, rule in enumerate(rules):
         points[:, column] = rule.weight * levels(values[:, column], rule.direction, rule.thresholds)
     total = points.sum(axis=1)
-    band_index = ((total >= model.threshold_low).astype(np.int64) + (total >= model.threshold_medium)
-                  + (total >= model.threshold_high))
+    low, medium, high = thresholds
+    band_index = (total >= low).astype(np.int64) + (total >= medium) + (total >= high)
     return Scores(points, total, BAND_CODES[band_index])
 
 

@@ -48,6 +48,10 @@ class RiskModel(models.Model):
         language = (get_language() or "en")[:2]
         return str(words.get(language) or words.get("en") or Band(band).label)
 
+    @property
+    def thresholds(self) -> tuple[int, int, int]:
+        return self.threshold_low, self.threshold_medium, self.threshold_high
+
     def band_for(self, score: int) -> str:
         if score >= self.threshold_high:
             return Band.HIGH

@@ -20,7 +20,7 @@ from yep.track.models import Activity
 from ..indicators import Cohort, Snapshot, cohort_table
 from ..models import Backtest, Band, RiskModel, Term
 from ..scoring import rules_of, score
-from .runs import _cohort, read_values, term_end
+from .runs import cohort_on, read_values, term_end
 
 SMALL = 5  # cells under 5 are suppressed, as everywhere in YEP
 YEAR_11 = 11
@@ -107,9 +107,9 @@ def _groups(person_ids: np.ndarray, day: datetime.date) -> dict[str, dict[str, n
 def _year11(model: RiskModel, cohort_year: int) -> tuple[Cohort, np.ndarray, datetime.date]:
     """The LA's Year 11 of ``cohort_year`` and their indicator values at the end of the spring term."""
     day = term_end(cohort_year, Term.SPRING)
-    cohort, _schools, _groups_ = _cohort(model.la_id, [YEAR_11], day)
+    cohort, _schools, _groups_ = cohort_on(model.la_id, [YEAR_11], day)
     with cohort_table(cohort) as in_table:
-        values = read_values(model, in_table, Snapshot(model.la_id, cohort_year, Term.SPRING, day),
+        values = read_values(rules_of(model), in_table, Snapshot(model.la_id, cohort_year, Term.SPRING, day),
                              lambda stage, done, total: None)
     return cohort, values, day
 
@@ -153,7 +153,7 @@ def backtest(model: RiskModel, *, cohort_year: int, caseload: int, months: int =
     cohort, values, day = _year11(model, cohort_year)
     leave = datetime.date(cohort_year + 1, 9, 1)
     known, neet = _outcomes(cohort.person_ids, leave, _add_months(leave, months))
-    scored = score(model, rules_of(model), values)
+    scored = score(model.thresholds, rules_of(model), values)
     scores, bands, labels = scored.score[known].astype(float), scored.band[known], neet[known]
     calibration = []
     for band in Band.values:

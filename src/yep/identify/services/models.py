@@ -52,8 +52,9 @@ ENGLAND_DEFAULT = (
 )
 
 
-def _check(la: Organisation, thresholds: tuple[int, int, int], year_groups: list[int],
-           indicators: list[IndicatorSetting], run_terms: list[str]) -> None:
+def check_model(la: Organisation, thresholds: tuple[int, int, int], year_groups: list[int],
+                indicators: list[IndicatorSetting], run_terms: list[str]) -> None:
+    """Raise ValidationError, with every problem by field, when a model breaks a rule."""
     errors: dict[str, list[str]] = {}
     low, medium, high = thresholds
     if not 1 <= low < medium < high:
@@ -109,7 +110,7 @@ def create_model_version(la: Organisation, *, name: str, thresholds: tuple[int, 
     changed. Raises ValidationError, saving nothing, when the model breaks a rule."""
     year_groups = sorted(set(year_groups or DEFAULT_YEAR_GROUPS))
     run_terms = [t for t in Term.values if t in set(run_terms or [])]
-    _check(la, thresholds, year_groups, indicators, run_terms)
+    check_model(la, thresholds, year_groups, indicators, run_terms)
     # Lock the LA's row so two editors saving at once get consecutive versions, not a clash.
     Organisation.objects.select_for_update().filter(pk=la.pk).exists()
     version = (RiskModel.objects.filter(la=la).aggregate(v=Max("version"))["v"] or 0) + 1

@@ -25,7 +25,7 @@ from yep.people.models.persons import academic_age
 
 from ..indicators import Cohort, Snapshot, characteristic, cohort_table, flag, indicator
 from ..models import Band, Result, RiskModel, Run, RunStatus, Term
-from ..scoring import rules_of, score
+from ..scoring import Rule, rules_of, score
 from .models import YEAR_GROUPS
 
 Progress = Callable[[str, int, int], None]
@@ -59,7 +59,7 @@ def _born(year_group: int, academic_year: int) -> tuple[datetime.date, datetime.
     return datetime.date(first, 9, 1), datetime.date(first + 1, 8, 31)
 
 
-def _cohort(la_id: int, year_groups: list[int], day: datetime.date,
+def cohort_on(la_id: int, year_groups: list[int], day: datetime.date,
             only: list[int] | None = None) -> tuple[Cohort, np.ndarray, np.ndarray]:
     """Pupils on roll at the LA's schools on ``day`` in the year groups: (cohort, school ids, year groups).
 
@@ -90,9 +90,10 @@ def _cohort(la_id: int, year_groups: list[int], day: datetime.date,
     return Cohort(ids[order], superset), schools[order], groups[order]
 
 
-def read_values(model: RiskModel, cohort: Cohort, snap: Snapshot, progress: Progress) -> np.ndarray:
-    """Pupils x indicators, rounded to one decimal place as stored (so re-scoring the snapshot agrees)."""
-    keys = [i.key for i in model.indicators.all()]
+def read_values(rules: list[Rule], cohort: Cohort, snap: Snapshot, progress: Progress) -> np.ndarray:
+    """Pupils x the rules' indicators, rounded to one decimal place as stored (so re-scoring the snapshot
+    agrees)."""
+    keys = [rule.key for rule in rules]
     values = np.full((len(cohort.person_ids), len(keys)), np.nan)
     for column, key in enumerate(keys):
         spec = indicator(key)
@@ -178,12 +179,12 @@ def create_run(model: RiskModel, *, academic_year: int, term: str, year_groups: 
         raise ValidationError(errors)
     day = as_of or min(term_end(academic_year, term), timezone.localdate())
     snap = Snapshot(model.la_id, academic_year, term, day)
-    cohort, schools, year_of = _cohort(model.la_id, groups, day)
-    with cohort_table(cohort) as cohort:
-        values = read_values(model, cohort, snap, progress)
-        support = _support(cohort, snap)
+    cohort, schools, year_of = cohort_on(model.la_id, groups, day)
     rules = rules_of(model)
-    scored = score(model, rules, values)
+    with cohort_table(cohort) as cohort:
+        values = read_values(rules, cohort, snap, progress)
+        support = _support(cohort, snap)
+    scored = score(model.thresholds, rules, values)
     inputs = _as_json(values)
     run = Run.objects.create(la_id=model.la_id, model=model, academic_year=academic_year, term=term, as_of=day,
                              year_groups=groups, counts=counts_of(scored.band), input_digest=_digest(
@@ -208,7 +209,7 @@ def reproduce_run(run: Run, *, actor: Any, context: audit.AuditContext) -> Run:
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     width = run.model.indicators.count()
     values = np.array([[np.nan if v is None else v for v in r[3]] for r in rows], dtype=float).reshape(-1, width)
-    scored = score(run.model, rules_of(run.model), values)
+    scored = score(run.model.thresholds, rules_of(run.model), values)
     inputs = _as_json(values)
     added = [bool(r[5]) for r in rows]
     # Pupils added at review were not in the cohort the run scored: the counts and digest leave them out.
@@ -277,8 +278,9 @@ def add_result(run: Run, person_id: int, *, school_id: int, year_group: int) -> 
     snap = Snapshot(run.la_id, run.academic_year, run.term, run.as_of)
     cohort = Cohort(np.array([person_id], dtype=np.int64), Enrolment.objects.filter(
         person_id=person_id).values("person_id"))
-    values = read_values(run.model, cohort, snap, lambda stage, done, total: None)
-    scored = score(run.model, rules_of(run.model), values)
+    rules = rules_of(run.model)
+    values = read_values(rules, cohort, snap, lambda stage, done, total: None)
+    scored = score(run.model.thresholds, rules, values)
     _write_results(run, cohort.person_ids, np.array([school_id]), np.array([year_group]), _as_json(values),
                    scored.points, scored.score, scored.band, _support(cohort, snap), [True])
     return Result.objects.get(run=run, person_id=person_id)
