@@ -5,7 +5,6 @@ Everything is read through ``identify.queries``: the EPC sees their LA's models 
 released runs and only their own pupils' results. An id that does not exist and one the caller may not see get
 the same 404. Reads of pupils' results are written to the audit log."""
 
-import dataclasses
 import datetime
 from typing import Annotated, Any, Literal
 
@@ -24,7 +23,7 @@ from yep.people.schemas import Error
 
 from . import exports, queries, services
 from .indicators import indicator
-from .models import Band, LocalIndicator, Result, Review, RiskModel, Run, RunStatus, SupportNeed, Term
+from .models import Band, Result, Review, RiskModel, Run, SupportNeed, Term
 from .services.models import YEAR_GROUPS, IndicatorSetting
 from .services.runs import warning_messages
 
@@ -149,6 +148,12 @@ class RunIn(Schema):
 
 class PublishIn(Schema):
     confirm_warnings: bool = False
+
+
+class WithdrawIn(Schema):
+    """Why the run is taken back (required: 400 when blank)."""
+
+    reason: str = Field("", max_length=2000)
 
 
 class FactorOut(Schema):
@@ -292,22 +297,20 @@ def _result_for(user: Any, pk: int) -> Result:
     return result
 
 
-def _indicator_label(key: str, local: dict[str, str]) -> tuple[str, str]:
-    """(label, group) of a model's indicator: an LA's own name for a local one."""
+def _group(key: str) -> str:
     try:
-        spec = indicator(key)
+        return indicator(key).group
     except KeyError:  # an indicator since retired from the registry: still shown, by its key
-        return key, ""
-    return local.get(key) or str(spec.label), spec.group
+        return ""
 
 
 def _model(model: RiskModel) -> dict[str, Any]:
-    local = {f"local:{li.key}": li.label for li in LocalIndicator.objects.filter(la_id=model.la_id)}
+    labels = queries.indicator_labels(model)
     rows = []
     for setting in model.indicators.all():
-        label, group = _indicator_label(setting.key, local)
+        group = _group(setting.key)
         rule = indicator(setting.key).describe_rule(setting.thresholds) if group else ""
-        rows.append({"key": setting.key, "label": label, "group": group, "weight": setting.weight,
+        rows.append({"key": setting.key, "label": labels[setting.key], "group": group, "weight": setting.weight,
                      "thresholds": setting.thresholds, "rule": rule})
     return {
         "id": model.pk, "la_code": model.la.code, "version": model.version, "name": model.name, "note": model.note,
@@ -352,7 +355,13 @@ def _needs(codes: list[str]) -> list[dict[str, str]]:
     return [{"code": c, "label": str(SupportNeed(c).label) if c in SupportNeed.values else c} for c in codes]
 
 
-def _result(result: Result, change: str | None = None) -> dict[str, Any]:
+def _factor(factor: queries.Factor) -> dict[str, Any]:
+    return {"label": factor.label, "value": factor.value, "rule": factor.rule, "weight": factor.weight,
+            "points": factor.points}
+
+
+def _result(result: Result, change: str | None = None, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """One result; pass the model's ``labels`` (``queries.indicator_labels``) when listing many."""
     model, person = result.run.model, result.person
     return {
         "id": result.pk, "run_id": result.run_id, "person_id": person.pk, "upn": person.upn,
@@ -363,7 +372,7 @@ def _result(result: Result, change: str | None = None) -> dict[str, Any]:
         "agreed_band": result.agreed_band or None,
         "agreed_band_label": model.band_label(result.agreed_band) if result.agreed_band else None,
         "added_by_review": result.added_by_review, "support": _support(result.support),
-        "factors": [dataclasses.asdict(f) for f in queries.explain(result)], "change": change,
+        "factors": [_factor(f) for f in queries.explain(result, labels)], "change": change,
     }
 
 
@@ -490,6 +499,19 @@ def publish_run(request: HttpRequest, run_id: int, payload: PublishIn) -> dict[s
     return _run(request.user, _run_for(request.user, run.pk))
 
 
+@router.post("/runs/{run_id}/withdraw", response={200: RunOut, 400: Invalid, 403: Error, 404: Error, 422: Invalid},
+             summary="Withdraw a run")
+@requires("identify.run")
+def withdraw_run(request: HttpRequest, run_id: int, payload: WithdrawIn) -> dict[str, Any]:
+    """Take a run back from schools (or set a draft aside), saying why: schools no longer see it, and it is kept,
+    with its results, for the record. A blank reason, or a run already withdrawn, is refused (400)."""
+    run = _run_for(request.user, run_id)
+    if not queries.is_epc_for(request.user, run):
+        raise PermissionDenied
+    services.withdraw_run(run, reason=payload.reason, actor=request.user, context=_context(request))
+    return _run(request.user, _run_for(request.user, run.pk))
+
+
 # Results and reviews --------------------------------------------------------------------------------------------
 
 
@@ -519,12 +541,13 @@ def list_results(request: HttpRequest, run_id: int, filters: Query[ResultFilters
     moves = _changes(Result.objects.filter(pk__in=[r.pk for r in page]), previous)
     for r in page:
         r.run = run  # one model (with its indicators) for the whole page
+    labels = queries.indicator_labels(run.model)  # read once for the page, not once a result
     audit.record(request.user, "view", _context(request), object_type="risk_results", object_id=run.pk,
                  fields=[categories.RISK], detail={"people": [r.person_id for r in page],
                                                    "filters": filters.model_dump(exclude_none=True)})
     return {"count": count, "limit": filters.limit, "offset": filters.offset,
             "previous_run_id": previous.pk if previous else None,
-            "items": [_result(r, moves.get(r.person_id)) for r in page]}
+            "items": [_result(r, moves.get(r.person_id), labels) for r in page]}
 
 
 @router.get("/results/{result_id}", response={200: ResultDetail, 404: Error}, summary="Read a result")
@@ -584,9 +607,11 @@ def person_risk(request: HttpRequest, person_id: PathEx[int, P(ge=1, le=MAX_ID)]
     context = _context(request)
     _person, decision = get_person_for(request.user, person_id, CASEWORK, context, (categories.RISK,))
     require_category(request.user, decision, categories.RISK, context)
-    runs = queries.runs_visible_to(request.user).exclude(status=RunStatus.WITHDRAWN).values("pk")
-    candidates = (Result.objects.filter(person_id=person_id, run__in=runs)
-                  .select_related("run__model", "run__la", "person", "school").order_by("-run__as_of", "-run_id"))
-    shown = [r for r in candidates if queries.results_visible_to(request.user, r.run).filter(pk=r.pk).exists()]
-    return [{**_result(r), "run": _run_ref(r.run)} for r in shown]
+    shown = list(queries.person_results_visible_to(request.user, person_id))
+    prefetch_related_objects([r.run.model for r in shown], "indicators")
+    labels: dict[int, dict[str, str]] = {}
+    for r in shown:
+        if r.run.model_id not in labels:
+            labels[r.run.model_id] = queries.indicator_labels(r.run.model)
+    return [{**_result(r, labels=labels[r.run.model_id]), "run": _run_ref(r.run)} for r in shown]
 

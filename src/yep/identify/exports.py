@@ -10,17 +10,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .indicators import indicator
-from .models import Band, LocalIndicator, Result, RiskModel
+from .models import Band, Result, RiskModel
+from .queries import indicator_labels
 
 SUPPORT_LABELS = {"families_first": gettext_lazy("Families First"), "aln": gettext_lazy("ALN support"),
                   "eotas": gettext_lazy("EOTAS"),
                   "social_worker": gettext_lazy("Social worker"), "lead_worker": gettext_lazy("Lead worker")}
-
-
-def _labels(model: RiskModel) -> list[str]:
-    local = {f"local:{li.key}": li.label for li in LocalIndicator.objects.filter(la_id=model.la_id)}
-    return [local.get(i.key) or str(indicator(i.key).label) for i in model.indicators.all()]
 
 
 def support_text(codes: list[str]) -> str:
@@ -38,7 +33,9 @@ def rows(results: QuerySet[Result], *, roni: bool = False) -> list[list[Any]]:
         model = models.setdefault(r.run.model_id, r.run.model)
         if roni and r.current_band == Band.NONE:
             continue
-        names = labels.setdefault(model.pk, _labels(model))
+        if model.pk not in labels:
+            labels[model.pk] = list(indicator_labels(model).values())
+        names = labels[model.pk]
         factors = "; ".join(f"{name} (+{p})" for name, p in zip(names, r.points, strict=True) if p)
         out.append([r.person.upn or "", r.person.legal_surname, r.person.legal_forenames, r.person.dob.isoformat(),
                     r.school.name, r.year_group, r.score, model.band_label(r.band),

@@ -7,7 +7,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.utils.functional import Promise
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext as _
 
 from yep.access import categories
@@ -56,30 +58,110 @@ def results_visible_to(user: Any, run: Run) -> QuerySet[Result]:
     return Result.objects.none()
 
 
+def person_results_visible_to(user: Any, person_id: int) -> QuerySet[Result]:
+    """The risk results of one young person that ``user`` may see, newest run first; empty when none.
+
+    The rules of ``results_visible_to``, over every run: the EPC of the run's LA sees its results, drafts
+    included; school staff see released runs only, and only results whose school is their own, so a pupil's
+    earlier school's results never reach the school they moved to. Withdrawn runs are left out for everyone.
+    The web's risk tab and the API both read a person's risk through this."""
+    las, schools = _roles(user)
+    if not las and not schools:
+        return Result.objects.none()
+    as_epc = Q(run__la_id__in=las)
+    as_school = Q(run__status=RunStatus.PUBLISHED) & Q(school_id__in=schools)
+    visible = people_visible_to(user, category=categories.RISK)
+    return (Result.objects.filter(as_epc | as_school, person_id=person_id, person__in=visible)
+            .exclude(run__status=RunStatus.WITHDRAWN)
+            .select_related("run__model", "run__la", "person", "school").order_by("-run__as_of", "-run_id"))
+
+
 def is_epc_for(user: Any, run: Run) -> bool:
     return run.la_id in _roles(user)[0]
 
 
+def indicator_labels(model: RiskModel) -> dict[str, str]:
+    """The label of each of the model's indicators, by key, in the model's order and the active language.
+
+    A built-in indicator's label comes from the registry (``indicators.indicator(key).label``); an LA's own
+    ``local:<key>`` indicator's from its ``LocalIndicator``: ``label_cy`` when the language is Welsh and the LA
+    gave one, else ``label``. The local labels take one query (none when the model has no local indicator); the
+    model's indicators another, unless already prefetched. An indicator since retired shows its key."""
+    keys = [setting.key for setting in model.indicators.all()]
+    local = [key.removeprefix("local:") for key in keys if key.startswith("local:")]
+    welsh = (get_language() or "").startswith("cy")
+    own: dict[str, str] = {}
+    if local:
+        rows = LocalIndicator.objects.filter(la_id=model.la_id, key__in=local).values_list("key", "label", "label_cy")
+        own = {f"local:{key}": (label_cy if welsh else "") or label for key, label, label_cy in rows}
+    return {key: own.get(key) or _registry_label(key) for key in keys}
+
+
+def _registry_label(key: str) -> str:
+    try:
+        return str(indicator(key).label)
+    except KeyError:  # retired from the registry: still shown, by its key
+        return key
+
+
+# How a count reads, in the singular and plural (the registry's units are plural only: "1 exclusions").
+COUNTED: dict[str, Promise] = {
+    "exclusions_current": ngettext_lazy("%(n)s exclusion", "%(n)s exclusions", "n"),
+    "exclusions_past": ngettext_lazy("%(n)s exclusion", "%(n)s exclusions", "n"),
+    "behaviour_current": ngettext_lazy("%(n)s incident, weighted by severity",
+                                       "%(n)s incidents, weighted by severity", "n"),
+    "ks2_under": ngettext_lazy("%(n)s subject below expected", "%(n)s subjects below expected", "n"),
+    "ks3_under": ngettext_lazy("%(n)s subject below expected", "%(n)s subjects below expected", "n"),
+    "school_moves": ngettext_lazy("%(n)s move", "%(n)s moves", "n"),
+}
+FLAGS = ("characteristic:", "local:")  # indicators whose value is 1 (applies) or 0 (unit "yes = 1")
+
+
 @dataclass(frozen=True)
 class Factor:
+    """One indicator's part in a result: its value as read (None: no data), the rule and the points."""
+
+    key: str
     label: str
-    value: str
+    amount: float | None
     rule: str
     weight: int
     points: int
 
+    @property
+    def is_flag(self) -> bool:
+        return self.key.startswith(FLAGS)
 
-def explain(result: Result) -> list[Factor]:
-    """Each indicator's value, rule and points for one result: why a pupil is in their band."""
-    locals_ = {f"local:{li.key}": li for li in LocalIndicator.objects.filter(la_id=result.run.la_id)}
+    @property
+    def value(self) -> str:
+        """The value as a person reads it, in the active language: "Yes" or "No" for a flag, a count with its
+        proper plural ("1 exclusion"), a measure with its unit ("85.5 per cent"), or "No data"."""
+        if self.amount is None:
+            return _("No data")
+        if self.is_flag:
+            return _("Yes") if self.amount else _("No")
+        if self.key in COUNTED and float(self.amount).is_integer():
+            return str(COUNTED[self.key] % {"n": int(self.amount)})
+        try:
+            unit = str(indicator(self.key).unit)
+        except KeyError:  # retired from the registry
+            unit = ""
+        return f"{self.amount:g} {unit}".strip()
+
+
+def explain(result: Result, labels: dict[str, str] | None = None) -> list[Factor]:
+    """Each indicator's value, rule and points for one result: why a pupil is in their band.
+
+    Pass ``labels`` (``indicator_labels(model)``) when explaining many results of one model, so the labels are
+    read once, not once a result."""
+    model = result.run.model
+    prefetch_related_objects([model], "indicators")
+    names = indicator_labels(model) if labels is None else labels
     factors = []
-    for setting, value, points in zip(result.run.model.indicators.all(), result.inputs, result.points,
-                                      strict=True):
+    for setting, value, points in zip(model.indicators.all(), result.inputs, result.points, strict=True):
         spec = indicator(setting.key)
-        label = str(locals_[setting.key]) if setting.key in locals_ else str(spec.label)
-        shown = _("no data") if value is None else f"{value:g} {spec.unit}"
         rule = _("%(rule)s, × %(weight)s") % {"rule": spec.describe_rule(setting.thresholds), "weight": setting.weight}
-        factors.append(Factor(label, shown, rule, setting.weight, points))
+        factors.append(Factor(setting.key, names[setting.key], value, rule, setting.weight, points))
     return factors
 
 

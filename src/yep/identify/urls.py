@@ -11,6 +11,7 @@ urlpatterns = [
     path("identify/runs/<int:pk>/", views.run_detail, name="run"),
     path("identify/runs/<int:pk>/publish/", views.publish, name="publish"),
     path("identify/runs/<int:pk>/reproduce/", views.reproduce, name="reproduce"),
+    path("identify/runs/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("identify/runs/<int:pk>/results/", views.results, name="results"),
     path("identify/runs/<int:pk>/add-pupil/", views.add_pupil, name="add_pupil"),
     path("identify/runs/<int:pk>/export.<str:fmt>", views.export, name="export"),

@@ -21,7 +21,7 @@ from yep.web.charts import line, stacked_bars
 
 from . import exports, queries, services
 from .indicators import INDICATORS, indicator
-from .models import Band, LocalIndicator, Result, RiskModel, Run, RunStatus, SupportNeed, Term
+from .models import Band, LocalIndicator, Result, RiskModel, Run, SupportNeed, Term
 from .services.backtest import backtest
 from .services.models import YEAR_GROUPS, IndicatorSetting
 from .services.runs import term_of, warning_messages
@@ -60,7 +60,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @requires("identify.view_results")
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for(request.user, pk)
+    return _run_page(request, _run_for(request.user, pk))
+
+
+def _run_page(request: HttpRequest, run: Run, errors: dict[str, list[str]] | None = None,
+              reason: str = "") -> HttpResponse:
+    """The run page; with ``errors`` and the ``reason`` typed when a withdrawal was refused."""
     epc = queries.is_epc_for(request.user, run)
     results = queries.results_visible_to(request.user, run)
     schools = queries.school_counts(results)
@@ -73,6 +78,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run, "epc": epc, "schools": schools, "chart": chart, "previous": previous, "summary": summary,
         "bands": _bands(run.model), "counts": counts, "warnings": warning_messages(run.warnings),
         "share": round(100 * run.identified_share), "reviewed": sum(s["reviewed"] for s in schools),
+        "errors": errors or {}, "reason": reason,
     })
 
 
@@ -114,6 +120,24 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("The run is released: each school can now see and review its own pupils."))
+    return redirect("identify:run", pk=run.pk)
+
+
+@requires("identify.run")
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The EPC takes a run back from schools (or sets a draft aside), saying why; the run page again, with the
+    problems, when the reason is blank or the run is already withdrawn."""
+    run = _run_for(request.user, pk)
+    if request.method != "POST" or not queries.is_epc_for(request.user, run):
+        raise PermissionDenied
+    reason = request.POST.get("reason", "")
+    try:
+        services.withdraw_run(run, reason=reason, actor=request.user, context=_context(request))
+    except ValidationError as problem:
+        errors = problem.message_dict if hasattr(problem, "error_dict") else {"withdraw": problem.messages}
+        return _run_page(request, _run_for(request.user, pk), errors, reason)
+    messages.success(request, _("The run is withdrawn: schools no longer see it. It is kept, with its results, "
+                                "for the record."))
     return redirect("identify:run", pk=run.pk)
 
 
@@ -256,8 +280,8 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @requires("identify.view_results")
 def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(queries.models_visible_to(request.user), pk=pk)
-    locals_ = {f"local:{li.key}": li.label for li in LocalIndicator.objects.filter(la=model.la)}
-    rows = [{"label": locals_.get(i.key) or indicator(i.key).label, "weight": i.weight,
+    labels = queries.indicator_labels(model)
+    rows = [{"label": labels[i.key], "weight": i.weight,
              "rule": indicator(i.key).describe_rule(i.thresholds), "group": indicator(i.key).group}
             for i in model.indicators.all()]
     versions = RiskModel.objects.filter(la=model.la).order_by("-version")
@@ -358,9 +382,7 @@ def person_risk(request: HttpRequest, pk: int) -> HttpResponse:
     context = person_context(request, pk, "risk", (categories.IDENTITY, categories.RISK))
     history: list[Result] = []
     if context["can"][categories.RISK]:
-        runs = queries.runs_visible_to(request.user).values("pk")
-        history = list(Result.objects.filter(person_id=pk, run__in=runs).exclude(run__status=RunStatus.WITHDRAWN)
-                       .select_related("run__model", "school").order_by("-run__as_of", "-run_id"))
+        history = list(queries.person_results_visible_to(request.user, pk))
     for r in history:
         r.band_label = r.run.model.band_label(r.band)  # type: ignore[attr-defined]
         r.agreed_label = r.run.model.band_label(r.agreed_band) if r.agreed_band else ""  # type: ignore[attr-defined]
