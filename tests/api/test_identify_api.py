@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from yep.access.models import AuditEvent, RelationshipKind
 from yep.access.services import open_relationship
@@ -104,6 +105,27 @@ def test_only_the_epc_changes_a_model_and_other_las_cannot_read_it(client, regio
     unknown = client.get(f"/api/v1/identify/models/{model.pk + 99}", **bearer(region.other_epc))
     assert elsewhere.status_code == unknown.status_code == 404 and elsewhere.json() == unknown.json()
     assert client.get("/api/v1/identify/models", **bearer(region.other_epc)).json() == []
+
+
+def test_the_epc_previews_a_models_bands_on_todays_data_and_nothing_is_saved(client, region, bearer, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: DAY)
+    pupils([0.5, 0.85, 0.99], region.school)  # scores 6, 3 and 0
+    response = client.post("/api/v1/identify/models/preview", MODEL, content_type=JSON, **bearer(region.epc))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["as_of"], body["counts"]["low"], body["counts"]["medium"], body["identified_share"]) == (
+        "2026-11-20", 1, 1, 0.6667)
+    assert [w["code"] for w in body["warnings"]] == ["over_half"]
+    assert not RiskModel.objects.exists()
+
+
+def test_a_preview_of_a_bad_model_gets_400_and_a_school_gets_403(client, region, bearer):
+    bad = {**MODEL, "thresholds": {"low": 5, "medium": 4, "high": 9}}
+    response = client.post("/api/v1/identify/models/preview", bad, content_type=JSON, **bearer(region.epc))
+    assert response.status_code == 400 and "thresholds" in response.json()["errors"]
+    refused = client.post("/api/v1/identify/models/preview", MODEL, content_type=JSON, **bearer(region.school_staff))
+    assert refused.status_code == 403
+    assert not AuditEvent.objects.filter(object_type="risk_preview").exists()
 
 
 # Runs -------------------------------------------------------------------------------------------------------------

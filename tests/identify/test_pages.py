@@ -9,11 +9,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from yep.access.models import AuditEvent
 from yep.identify import exports, queries, services
-from yep.identify.models import Exclusion, Run, RunStatus
+from yep.identify.models import Exclusion, RiskModel, Run, RunStatus
 from yep.identify.queries import Factor
 from yep.identify.services import IndicatorSetting
 from yep.people import services as people_services
@@ -294,3 +294,28 @@ def test_the_api_refuses_withdrawal_to_schools_and_hides_other_las_runs(client, 
                           content_type=JSON, **bearer(region.other_epc))
     assert hidden.status_code == missing.status_code == 404 and hidden.json() == missing.json()
     assert Run.objects.get(pk=released.pk).status == RunStatus.PUBLISHED
+
+
+def test_the_model_editor_previews_bands_on_todays_data_and_keeps_what_was_typed(client, region, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: DAY)
+    pupils(region, [0.98, 0.85, 0.70])  # scores 0, 3 and 6 with the settings below
+    client.force_login(region.epc)
+    base = services.ensure_default_model(region.la, actor=region.epc, context=TEST)
+    form = {"name": "Tighter", "note": "fewer identified", "threshold_low": "3", "threshold_medium": "6",
+            "threshold_high": "9", "year_groups": ["10"], "run_terms": ["autumn"], "action": "preview",
+            "use:attendance_current": "on", "weight:attendance_current": "3", "thresholds:attendance_current": "90, 80",
+            "use:exclusions_current": "on", "weight:exclusions_current": "3", "thresholds:exclusions_current": "1",
+            "use:ks2_under": "on", "weight:ks2_under": "1", "thresholds:ks2_under": "1"}
+    page = client.post(f"/identify/models/{base.pk}/new-version/", form).content.decode()
+    assert 'data-testid="preview"' in page and "67%" in page  # 2 of 3 pupils identified with these settings
+    assert "More than half of the cohort is identified" in page
+    assert 'value="Tighter"' in page and ">fewer identified</textarea>" in page  # nothing typed is lost
+    assert RiskModel.objects.filter(la=region.la).count() == 1  # a preview saves nothing
+
+    form |= {"threshold_medium": "2"}  # bands that do not rise: refused, with the form as typed
+    page = client.post(f"/identify/models/{base.pk}/new-version/", form).content.decode()
+    assert 'data-testid="preview"' not in page and "must rise" in page and 'value="2"' in page
+
+    form |= {"threshold_medium": "6", "action": "save"}
+    assert client.post(f"/identify/models/{base.pk}/new-version/", form).status_code == 302
+    assert RiskModel.objects.filter(la=region.la).count() == 2

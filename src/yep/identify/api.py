@@ -21,10 +21,10 @@ from yep.access.policy import CASEWORK, get_person_for, require_category
 from yep.people.models import Organisation, Role
 from yep.people.schemas import Error
 
-from . import exports, queries, services
+from . import exports, queries, services, simulate
 from .indicators import indicator
 from .models import Band, Result, Review, RiskModel, Run, SupportNeed, Term
-from .services.models import YEAR_GROUPS, IndicatorSetting
+from .services.models import DEFAULT_YEAR_GROUPS, YEAR_GROUPS, IndicatorSetting
 from .services.runs import warning_messages
 
 router = Router(tags=["early identification"])
@@ -110,6 +110,15 @@ class ModelIn(Schema):
 class WarningOut(Schema):
     code: str
     message: str
+
+
+class PreviewOut(Schema):
+    """The bands a proposed model would give the pupils on roll today: nothing is saved."""
+
+    as_of: datetime.date
+    counts: dict[str, int]
+    identified_share: float
+    warnings: list[WarningOut]
 
 
 class RunOut(Schema):
@@ -416,6 +425,24 @@ def list_models(request: HttpRequest) -> list[dict[str, Any]]:
     """Every version of the models of the LAs you work in, newest version first within each LA."""
     models = queries.models_visible_to(request.user).prefetch_related("indicators")
     return [_model(m) for m in models]
+
+
+@router.post("/models/preview", response={200: PreviewOut, 400: Invalid, 403: Error, 422: Invalid},
+             summary="Preview the bands a model would give today")
+@requires("identify.manage_models")
+def preview_model(request: HttpRequest, payload: ModelIn) -> dict[str, Any]:
+    """The what-if: score your LA's pupils on roll today with the model in the body (the same shape as a new
+    version) and return the pupils per band, the share identified and the safeguard warnings. Saves nothing."""
+    las = _epc_las(request.user)
+    if not las:
+        raise PermissionDenied
+    shown = simulate.preview(
+        las[0], thresholds=(payload.thresholds.low, payload.thresholds.medium, payload.thresholds.high),
+        indicators=[IndicatorSetting(i.key, i.weight, list(i.thresholds)) for i in payload.indicators],
+        year_groups=payload.year_groups or DEFAULT_YEAR_GROUPS, actor=request.user, context=_context(request))
+    return {"as_of": shown.day, "counts": shown.counts, "identified_share": round(shown.identified_share, 4),
+            "warnings": [{"code": c, "message": m} for c, m in zip(shown.warnings, warning_messages(shown.warnings),
+                                                                  strict=True)]}
 
 
 @router.get("/models/{model_id}", response={200: ModelOut, 404: Error}, summary="Read a risk model version")

@@ -19,7 +19,7 @@ from yep.people.models import Person, Role
 from yep.people.views import person_context
 from yep.web.charts import line, stacked_bars
 
-from . import exports, queries, services
+from . import exports, queries, services, simulate
 from .indicators import INDICATORS, indicator
 from .models import Band, LocalIndicator, Result, RiskModel, Run, SupportNeed, Term
 from .services.backtest import backtest
@@ -314,43 +314,91 @@ def _settings_from(post: Any, available: list[tuple[str, str]]) -> tuple[list[In
 
 @requires("identify.manage_models")
 def edit_model(request: HttpRequest, pk: int) -> HttpResponse:
-    """A new version, starting from ``pk``: the earlier version stays as it was, with its runs."""
+    """A new version, starting from ``pk``: the earlier version stays as it was, with its runs. "Preview" scores
+    today's pupils with what is on the form, beside the version it starts from, and saves nothing."""
     base = get_object_or_404(RiskModel.objects.filter(la=_epc_la(request.user)), pk=pk)
     available = _available_indicators(base.la)
     current = {i.key: i for i in base.indicators.all()}
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        settings, problems = _settings_from(request.POST, available)
+    preview: list[dict[str, Any]] | None = None
+    warnings: list[str] = []
+    post = request.POST if request.method == "POST" else None
+    if post is not None:
+        settings, problems = _settings_from(post, available)
         try:
-            thresholds = tuple(int(request.POST.get(f"threshold_{b}", "")) for b in ("low", "medium", "high"))
+            thresholds = tuple(int(post.get(f"threshold_{b}", "")) for b in ("low", "medium", "high"))
         except ValueError:
             thresholds = (0, 0, 0)
-        labels = {b: {lang: request.POST.get(f"label_{b}_{lang}", "") for lang in ("en", "cy")}
+        labels = {b: {lang: post.get(f"label_{b}_{lang}", "") for lang in ("en", "cy")}
                   for b in ("low", "medium", "high")}
+        year_groups = [int(g) for g in post.getlist("year_groups") if g.isdigit()]
         try:
             if problems:
                 raise ValidationError({"indicators": problems})
-            model = services.create_model_version(
-                base.la, name=request.POST.get("name", ""), note=request.POST.get("note", ""),
-                thresholds=thresholds, indicators=settings, labels=labels,  # type: ignore[arg-type]
-                year_groups=[int(g) for g in request.POST.getlist("year_groups") if g.isdigit()],
-                run_terms=request.POST.getlist("run_terms"), actor=request.user, context=_context(request))
+            if post.get("action") == "preview":
+                proposed = simulate.preview(base.la, thresholds=thresholds, indicators=settings,  # type: ignore
+                                            year_groups=year_groups, actor=request.user, context=_context(request))
+                before = simulate.preview(
+                    base.la, thresholds=base.thresholds, indicators=[IndicatorSetting(
+                        i.key, i.weight, list(i.thresholds)) for i in current.values()], year_groups=year_groups,
+                    actor=request.user, context=_context(request))
+                preview = _preview_rows(base, proposed, before)
+                warnings = warning_messages(proposed.warnings)
+            else:
+                model = services.create_model_version(
+                    base.la, name=post.get("name", ""), note=post.get("note", ""),
+                    thresholds=thresholds, indicators=settings, labels=labels,  # type: ignore[arg-type]
+                    year_groups=year_groups, run_terms=post.getlist("run_terms"), actor=request.user,
+                    context=_context(request))
+                messages.success(request, _("Version %(v)s is saved. Earlier runs keep the version they used.")
+                                 % {"v": model.version})
+                return redirect("identify:model", pk=model.pk)
         except ValidationError as problem:
             errors = problem.message_dict
-        else:
-            messages.success(request, _("Version %(v)s is saved. Earlier runs keep the version they used.")
-                             % {"v": model.version})
-            return redirect("identify:model", pk=model.pk)
-    rows = [{"key": key, "label": label, "used": key in current, "weight": current[key].weight if key in current
-             else indicator(key).default_thresholds and 1,
-             "thresholds": ", ".join(f"{t:g}" for t in (current[key].thresholds if key in current
-                                                         else indicator(key).default_thresholds)),
+    return render(request, "identify/model_form.html", {
+        "base": base, "errors": errors, "preview": preview, "preview_warnings": warnings,
+        **_model_form_values(base, current, available, post)})
+
+
+def _model_form_values(base: RiskModel, current: dict[str, Any], available: list[tuple[str, str]],
+                       post: Any) -> dict[str, Any]:
+    """What the form shows: the base version, or what the EPC typed (kept after an error or a preview)."""
+    def weight(key: str) -> Any:
+        return post.get(f"weight:{key}", "") if post is not None else current[key].weight if key in current else 1
+
+    def thresholds(key: str) -> str:
+        if post is not None:
+            return str(post.get(f"thresholds:{key}", ""))
+        return ", ".join(f"{t:g}" for t in (current[key].thresholds if key in current
+                                            else indicator(key).default_thresholds))
+
+    rows = [{"key": key, "label": label, "weight": weight(key), "thresholds": thresholds(key),
+             "used": post.get(f"use:{key}") == "on" if post is not None else key in current,
              "rule": _("below") if indicator(key).direction == "below" else _("at least")}
             for key, label in available]
-    return render(request, "identify/model_form.html", {
-        "base": base, "rows": rows, "errors": errors, "terms": Term.choices,
-        "year_groups": [(g, g in base.year_groups) for g in YEAR_GROUPS],
-        "labels": {b: base.labels.get(b, {}) for b in ("low", "medium", "high")}})
+    groups = set(post.getlist("year_groups")) if post is not None else {str(g) for g in base.year_groups}
+    terms = post.getlist("run_terms") if post is not None else base.run_terms
+    return {
+        "rows": rows, "terms": [(code, label, code in terms) for code, label in Term.choices],
+        "year_groups": [(g, str(g) in groups) for g in YEAR_GROUPS],
+        "name": post.get("name", "") if post is not None else base.name,
+        "note": post.get("note", "") if post is not None else "",
+        "thresholds": {b: post.get(f"threshold_{b}", "") if post is not None else getattr(base, f"threshold_{b}")
+                       for b in ("low", "medium", "high")},
+        "labels": {b: ({lang: post.get(f"label_{b}_{lang}", "") for lang in ("en", "cy")} if post is not None
+                       else base.labels.get(b, {})) for b in ("low", "medium", "high")}}
+
+
+def _preview_rows(base: RiskModel, proposed: simulate.Preview, before: simulate.Preview) -> list[dict[str, Any]]:
+    def share(count: int, total: int) -> int:
+        return round(100 * count / total) if total else 0
+
+    rows = [{"label": base.band_label(b), "count": proposed.counts[b], "share": share(proposed.counts[b],
+             proposed.counts["cohort"]), "before": before.counts[b]} for b in reversed(Band.values)]
+    rows.append({"label": _("Identified"), "count": proposed.identified,
+                 "share": share(proposed.identified, proposed.counts["cohort"]), "before": before.identified,
+                 "total": True})
+    return rows
 
 
 @requires("identify.backtest")
