@@ -118,3 +118,18 @@ def test_the_command_imports_as_a_member_of_staff(tmp_path, pupils, region, caps
     call_command("import", "attendance", str(write(tmp_path, [(region.pupil.upn, 2025, "autumn", 140, 131)])),
                  "--as", "school.staff")
     assert "1 new" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("attendance.csv", b"upn,academic_year,term,sessions_possible,sessions_attended\n\xff\xfeA1,2025,summer,1,1\n",
+     "UTF-8"),
+    ("attendance.xlsx", b"this is not a workbook", "cannot be read"),
+    ("attendance.xlsx", b"PK\x03\x04 a broken zip", "cannot be read"),
+])
+def test_a_file_that_cannot_be_read_is_refused_with_a_reason(tmp_path, region, name, content, says):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportRefused) as refused:
+        run_import(ATTENDANCE, path, actor=region.school_staff, context=factories.TEST)
+    assert says in str(refused.value)
+    assert not Attendance.objects.exists()

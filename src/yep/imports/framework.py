@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,12 +100,19 @@ def _rows_from_xlsx(path: Path) -> Iterator[list[str]]:
 
 def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     """The header and rows of a CSV (UTF-8) or XLSX file (its first sheet)."""
-    if path.suffix.lower() == ".xlsx":
-        rows = list(_rows_from_xlsx(path))
-    elif path.suffix.lower() == ".csv":
-        rows = list(_rows_from_csv(path))
-    else:
-        raise ImportRefused([], _("Upload a CSV or XLSX file."))
+    try:
+        if path.suffix.lower() == ".xlsx":
+            rows = list(_rows_from_xlsx(path))
+        elif path.suffix.lower() == ".csv":
+            rows = list(_rows_from_csv(path))
+        else:
+            raise ImportRefused([], _("Upload a CSV or XLSX file."))
+    except UnicodeDecodeError as problem:
+        raise ImportRefused([], _("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8” and "
+                                  "try again.")) from problem
+    except (csv.Error, zipfile.BadZipFile, KeyError, OSError) as problem:
+        raise ImportRefused([], _("The file cannot be read as a CSV or XLSX file. Check it opens in a spreadsheet "
+                                  "and save it again.")) from problem
     if not rows:
         raise ImportRefused([], _("The file is empty."))
     header = [h.strip().lower() for h in rows[0]]
