@@ -39,6 +39,12 @@ def test_a_partner_cannot_read_a_young_person_outside_its_relationships(client, 
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("person_id", ["0", str(2**63), "99999999999999999999999"])
+def test_an_id_that_cannot_be_a_record_gets_422_not_500(client, region, bearer, person_id):
+    response = client.get(f"/api/v1/people/{person_id}", **bearer(region.epc))
+    assert response.status_code == 422 and response.json()["errors"]
+
+
 def test_an_epc_token_sees_the_whole_la(client, region, bearer):
     response = client.get(f"/api/v1/people/{region.pupil.pk}", **bearer(region.epc))
     assert response.status_code == 200

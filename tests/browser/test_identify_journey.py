@@ -141,9 +141,8 @@ def test_epc_releases_a_run_and_a_school_reviews_its_pupils(live_server, page, c
         (expect(checkbox).to_be_checked if 7 <= year_group <= 11 else expect(checkbox).not_to_be_checked)()
     page.get_by_role("button", name="Make the run").click()
 
-    # The run page: the band counts, the share identified, and the safeguard warning. (Names match ignoring case:
-    # the run's term shows as its code, "autumn", as Run.term has no choices.)
-    expect(page.get_by_role("heading", name=f"Early identification, Autumn {YEAR}")).to_be_visible()
+    # The run page: the band counts, the share identified, and the safeguard warning; the term by its name.
+    expect(page.get_by_role("heading", name=f"Early identification, Autumn {YEAR}", exact=True)).to_be_visible()
     run = Run.objects.get()
     expect(page).to_have_url(f"{base}/identify/runs/{run.pk}/")
     assert table_by_header(page, "Pupils in each band") == BAND_COUNTS
@@ -163,14 +162,19 @@ def test_epc_releases_a_run_and_a_school_reviews_its_pupils(live_server, page, c
     expect(page.get_by_role("alert").filter(has_text="The high band is not the smallest band")).to_be_visible()
     expect(page.get_by_test_id("status")).to_have_text("Draft: seen by the EPC only")
     assert Run.objects.get().status == RunStatus.DRAFT
+    expect(page.get_by_text("Success", exact=True)).to_have_count(0)  # a refusal is a problem, not a success
     assert_accessible(page)
+    screenshot(page, "identify-run-refused.png")
     page.get_by_label("I have checked the warnings and want to release this run").check()
     page.get_by_role("button", name="Release to schools").click()
     expect(page.get_by_role("alert")).to_contain_text("The run is released")
     expect(page.get_by_test_id("status")).to_have_text("Released to schools")
     expect(page.get_by_role("button", name="Release to schools")).to_have_count(0)
     assert Run.objects.get().status == RunStatus.PUBLISHED
+    expect(page.get_by_test_id("warnings")).to_have_count(0)
+    expect(page.get_by_test_id("warnings-confirmed")).to_be_visible()
     assert_accessible(page)
+    screenshot(page, "identify-run-released.png")
     page.get_by_role("button", name="Sign out").click()
 
     # School staff at school A see the released run, with their own school's counts only.
@@ -181,6 +185,7 @@ def test_epc_releases_a_run_and_a_school_reviews_its_pupils(live_server, page, c
     expect(page).to_have_url(f"{base}/identify/runs/{run.pk}/")
     assert table_by_header(page, "Pupils in each band") == SCHOOL_A_COUNTS
     expect(page.get_by_test_id("identified-share")).to_have_count(0)
+    expect(page.get_by_test_id("warnings")).to_have_count(0)
     expect(page.get_by_test_id("schools")).not_to_contain_text("Cardiff High School")
     assert_accessible(page)
 

@@ -12,25 +12,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, P, PathEx, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yep.access import audit, categories
 from yep.access.guards import requires
 from yep.access.policy import CASEWORK, get_person_for, require_category
 from yep.people.models import Organisation, Role
-from yep.people.schemas import Error
+from yep.people.schemas import MAX_ID, Error, RecordId
 
 from . import exports, queries, services, simulate
 from .indicators import indicator
-from .models import Band, Result, Review, RiskModel, Run, SupportNeed, Term
+from .models import SUPPORT_LABELS, Band, Result, Review, RiskModel, Run, SupportNeed, Term
 from .services.models import DEFAULT_YEAR_GROUPS, YEAR_GROUPS, IndicatorSetting
 from .services.runs import warning_messages
 
 router = Router(tags=["early identification"])
 
 MAX_PAGE = 500
-MAX_ID = 2**63 - 1  # ids are 64-bit: a larger number is no id at all (422, not a database error)
 MAX_SCORE = 32_767  # thresholds are stored as small integers
 BandCode = Literal["none", "low", "medium", "high"]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -357,7 +356,7 @@ def _run_ref(run: Run) -> dict[str, Any]:
 
 
 def _support(codes: list[str]) -> list[dict[str, str]]:
-    return [{"code": c, "label": str(exports.SUPPORT_LABELS.get(c, c))} for c in codes]
+    return [{"code": c, "label": str(SUPPORT_LABELS.get(c, c))} for c in codes]
 
 
 def _needs(codes: list[str]) -> list[dict[str, str]]:
@@ -628,7 +627,7 @@ def export_results(request: HttpRequest, run_id: int, query: Query[ExportQuery])
 @router.get("/people/{person_id}/risk", response={200: list[ResultWithRun], 403: Error, 404: Error},
             summary="Read a young person's early identification results")
 @requires("people.view_person")
-def person_risk(request: HttpRequest, person_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> list[dict[str, Any]]:
+def person_risk(request: HttpRequest, person_id: RecordId) -> list[dict[str, Any]]:
     """The young person's results in the runs you may see (withdrawn runs left out), newest first, with the factors.
     Risk data never reaches admissions: a provider asking gets 403, and the refusal is logged."""
     context = _context(request)

@@ -8,18 +8,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .models import Band, Result, RiskModel
 from .queries import indicator_labels
 
-SUPPORT_LABELS = {"families_first": gettext_lazy("Families First"), "aln": gettext_lazy("ALN support"),
-                  "eotas": gettext_lazy("EOTAS"),
-                  "social_worker": gettext_lazy("Social worker"), "lead_worker": gettext_lazy("Lead worker")}
 
-
-def support_text(codes: list[str]) -> str:
-    return ", ".join(str(SUPPORT_LABELS.get(c, c)) for c in codes)
+def support_text(result: Result) -> str:
+    return ", ".join(result.support_labels)
 
 
 def rows(results: QuerySet[Result], *, roni: bool = False) -> list[list[Any]]:
@@ -39,7 +34,7 @@ def rows(results: QuerySet[Result], *, roni: bool = False) -> list[list[Any]]:
         factors = "; ".join(f"{name} (+{p})" for name, p in zip(names, r.points, strict=True) if p)
         out.append([r.person.upn or "", r.person.legal_surname, r.person.legal_forenames, r.person.dob.isoformat(),
                     r.school.name, r.year_group, r.score, model.band_label(r.band),
-                    model.band_label(r.agreed_band) if r.agreed_band else "", factors, support_text(r.support)])
+                    model.band_label(r.agreed_band) if r.agreed_band else "", factors, support_text(r)])
     if roni:
         out[1:] = sorted(out[1:], key=lambda row: -row[6])
     return out

@@ -104,15 +104,19 @@ def _registry_label(key: str) -> str:
         return key
 
 
-# How a count reads, in the singular and plural (the registry's units are plural only: "1 exclusions").
+# How a value reads with its unit, in the singular and plural (the registry's units are plural only: "1
+# exclusions", "1 percentage points"). Each takes its plural form from ``count``, the whole number's size, so
+# "-1 percentage point" is singular too; a value with a fraction keeps the registry's (plural) unit, as does
+# attendance ("per cent" has no plural).
 COUNTED: dict[str, Promise] = {
-    "exclusions_current": ngettext_lazy("%(n)s exclusion", "%(n)s exclusions", "n"),
-    "exclusions_past": ngettext_lazy("%(n)s exclusion", "%(n)s exclusions", "n"),
+    "attendance_trend": ngettext_lazy("%(n)s percentage point", "%(n)s percentage points", "count"),
+    "exclusions_current": ngettext_lazy("%(n)s exclusion", "%(n)s exclusions", "count"),
+    "exclusions_past": ngettext_lazy("%(n)s exclusion", "%(n)s exclusions", "count"),
     "behaviour_current": ngettext_lazy("%(n)s incident, weighted by severity",
-                                       "%(n)s incidents, weighted by severity", "n"),
-    "ks2_under": ngettext_lazy("%(n)s subject below expected", "%(n)s subjects below expected", "n"),
-    "ks3_under": ngettext_lazy("%(n)s subject below expected", "%(n)s subjects below expected", "n"),
-    "school_moves": ngettext_lazy("%(n)s move", "%(n)s moves", "n"),
+                                       "%(n)s incidents, weighted by severity", "count"),
+    "ks2_under": ngettext_lazy("%(n)s subject below expected", "%(n)s subjects below expected", "count"),
+    "ks3_under": ngettext_lazy("%(n)s subject below expected", "%(n)s subjects below expected", "count"),
+    "school_moves": ngettext_lazy("%(n)s move", "%(n)s moves", "count"),
 }
 FLAGS = ("characteristic:", "local:")  # indicators whose value is 1 (applies) or 0 (unit "yes = 1")
 
@@ -141,7 +145,7 @@ class Factor:
         if self.is_flag:
             return _("Yes") if self.amount else _("No")
         if self.key in COUNTED and float(self.amount).is_integer():
-            return str(COUNTED[self.key] % {"n": int(self.amount)})
+            return str(COUNTED[self.key] % {"n": int(self.amount), "count": abs(int(self.amount))})
         try:
             unit = str(indicator(self.key).unit)
         except KeyError:  # retired from the registry

@@ -21,7 +21,7 @@ from yep.web.charts import line, stacked_bars
 
 from . import exports, queries, services, simulate
 from .indicators import INDICATORS, indicator
-from .models import Band, LocalIndicator, Result, RiskModel, Run, SupportNeed, Term
+from .models import Band, LocalIndicator, Result, RiskModel, Run, RunStatus, SupportNeed, Term
 from .services.backtest import backtest
 from .services.models import YEAR_GROUPS, IndicatorSetting
 from .services.runs import term_of, warning_messages
@@ -72,11 +72,15 @@ def _run_page(request: HttpRequest, run: Run, errors: dict[str, list[str]] | Non
     previous = queries.previous_run(run)
     summary = queries.change_summary(queries.compare(results, previous)) if previous else None
     counts = run.counts if epc else {b: sum(s[b] for s in schools) for b in Band.values}
+    bands = _bands(run.model)
     chart = stacked_bars(_("Pupils in each band, by school"), [
-        (s["school"], [(b, s[b]) for b in ("high", "medium", "low", "none")]) for s in schools])
+        (s["school"], [(b, s[b]) for b in ("high", "medium", "low", "none")]) for s in schools],
+        legend=[(b["code"], b["label"]) for b in bands])
+    # The safeguard warnings are the EPC's to check before release; once released, the page says they were.
+    warnings = warning_messages(run.warnings) if epc and run.status == RunStatus.DRAFT else []
     return render(request, "identify/run.html", {
         "run": run, "epc": epc, "schools": schools, "chart": chart, "previous": previous, "summary": summary,
-        "bands": _bands(run.model), "counts": counts, "warnings": warning_messages(run.warnings),
+        "bands": bands, "counts": counts, "warnings": warnings,
         "share": round(100 * run.identified_share), "reviewed": sum(s["reviewed"] for s in schools),
         "errors": errors or {}, "reason": reason,
     })
@@ -146,7 +150,12 @@ def reproduce(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_for(request.user, pk)
     if request.method != "POST" or not queries.is_epc_for(request.user, run):
         raise PermissionDenied
-    copy = services.reproduce_run(run, actor=request.user, context=_context(request))
+    try:
+        copy = services.reproduce_run(run, actor=request.user, context=_context(request))
+    except ValidationError as problem:
+        for message in problem.messages:
+            messages.error(request, message)
+        return redirect("identify:run", pk=run.pk)
     same = list(run.results.order_by("person_id").values_list("person_id", "score", "band")) == list(
         copy.results.order_by("person_id").values_list("person_id", "score", "band"))
     if same:
@@ -227,7 +236,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "identify/result.html", {
         "result": result, "model": result.run.model, "factors": queries.explain(result),
         "reviews": result.reviews.select_related("reviewed_by"), "bands": _bands(result.run.model),
-        "support": exports.support_text(result.support), "before": before, "errors": errors, "form": form,
+        "support": exports.support_text(result), "before": before, "errors": errors, "form": form,
         "may_review": services.reviews.may_review(request.user, result), "needs": SupportNeed.choices,
     })
 
@@ -440,5 +449,5 @@ def person_risk(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "identify/person_risk.html", {
         **context, "history": history, "latest": latest, "chart": chart,
         "factors": queries.explain(latest) if latest else [],
-        "support": exports.support_text(latest.support) if latest else "",
+        "support": exports.support_text(latest) if latest else "",
     })

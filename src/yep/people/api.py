@@ -11,7 +11,7 @@ from yep.access.policy import CASEWORK, Decision, get_person_for, people_visible
 
 from . import search, services
 from .models import Organisation, Person
-from .schemas import CharacteristicOut, Error, OrganisationOut, PersonDetail, PersonIn, PersonSummary
+from .schemas import CharacteristicOut, Error, OrganisationOut, PersonDetail, PersonIn, PersonSummary, RecordId
 
 router = Router(tags=["people"])
 organisations_router = Router(tags=["organisations"])
@@ -69,7 +69,7 @@ def search_people(request: HttpRequest, q: str = "", dob: str = "", postcode: st
 
 @router.get("/{person_id}", response={200: PersonDetail, 404: Error}, summary="Read a young person's record")
 @requires("people.view_person")
-def read_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def read_person(request: HttpRequest, person_id: RecordId) -> dict[str, Any]:
     person, decision = get_person_for(request.user, person_id, CASEWORK,
                                       audit.AuditContext.from_request(request, CASEWORK, "api"))
     return _detail(person, decision)
@@ -78,7 +78,7 @@ def read_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 @router.get("/{person_id}/sensitive", response={200: list[CharacteristicOut], 403: Error, 404: Error},
             summary="Read a young person's sensitive characteristics")
 @requires("people.view_person")
-def read_sensitive(request: HttpRequest, person_id: int) -> list[Any]:
+def read_sensitive(request: HttpRequest, person_id: RecordId) -> list[Any]:
     """Looked after, care experienced, ALN, pregnancy, youth justice, disability, refugee status: only for users
     whose relationship opens the sensitive category (403, logged, for everyone else who can see the person)."""
     context = audit.AuditContext.from_request(request, CASEWORK, "api")

@@ -2,7 +2,10 @@
 
 import datetime
 
-from ninja import Schema
+from ninja import P, PathEx, Schema
+
+MAX_ID = 2**63 - 1  # ids are 64-bit: a larger number is no id at all (422, not a database error)
+RecordId = PathEx[int, P(ge=1, le=MAX_ID)]
 
 
 class PersonSummary(Schema):

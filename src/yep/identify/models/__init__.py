@@ -14,6 +14,7 @@ from .indicators import (
 )
 from .risk import (
     BAND_RANK,
+    SUPPORT_LABELS,
     Backtest,
     Band,
     Result,
@@ -27,7 +28,8 @@ from .risk import (
 )
 
 __all__ = [
-    "BAND_RANK", "TERM_ORDER", "Attainment", "Attendance", "Backtest", "Band", "BehaviourIncident", "Exclusion",
-    "ExclusionKind", "KeyStage", "LocalIndicator", "LocalIndicatorValue", "Result", "Review", "ReviewAction",
+    "BAND_RANK", "SUPPORT_LABELS", "TERM_ORDER", "Attainment", "Attendance", "Backtest", "Band", "BehaviourIncident",
+    "Exclusion", "ExclusionKind", "KeyStage", "LocalIndicator", "LocalIndicatorValue", "Result", "Review",
+    "ReviewAction",
     "RiskModel", "RiskModelIndicator", "Run", "RunStatus", "SupportNeed", "Term",
 ]

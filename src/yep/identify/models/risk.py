@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .indicators import Term
+
 
 class Band(models.TextChoices):
     NONE = "none", _("Not identified")
@@ -14,6 +16,11 @@ class Band(models.TextChoices):
 
 
 BAND_RANK = {Band.NONE: 0, Band.LOW: 1, Band.MEDIUM: 2, Band.HIGH: 3}
+
+
+def _term_label(code: str) -> str:
+    """A term's name in the active language; an unknown code as it is."""
+    return str(Term(code).label) if code in Term.values else code
 
 
 class RiskModel(models.Model):
@@ -47,6 +54,11 @@ class RiskModel(models.Model):
         words = self.labels.get(band) or {}
         language = (get_language() or "en")[:2]
         return str(words.get(language) or words.get("en") or Band(band).label)
+
+    @property
+    def run_term_labels(self) -> list[str]:
+        """The names of the terms a scheduled run is made in, in the active language."""
+        return [_term_label(t) for t in self.run_terms]
 
     @property
     def thresholds(self) -> tuple[int, int, int]:
@@ -116,6 +128,11 @@ class Run(models.Model):
         return f"{self.model} {self.academic_year} {self.term}"
 
     @property
+    def term_label(self) -> str:
+        """The term's name in the active language ("Autumn", "Hydref"): pages show this, never the code."""
+        return _term_label(self.term)
+
+    @property
     def identified(self) -> int:
         return sum(self.counts.get(b, 0) for b in (Band.LOW, Band.MEDIUM, Band.HIGH))
 
@@ -152,6 +169,16 @@ class Result(models.Model):
     @property
     def current_band(self) -> str:
         return self.agreed_band or self.band
+
+    @property
+    def support_labels(self) -> list[str]:
+        """The support already in place, in the reader's language."""
+        return [str(SUPPORT_LABELS.get(code, code)) for code in self.support]
+
+
+# The support a run records beside each result (``Result.support``), by code.
+SUPPORT_LABELS = {"families_first": _("Families First"), "aln": _("ALN support"), "eotas": _("EOTAS"),
+                  "social_worker": _("Social worker"), "lead_worker": _("Lead worker")}
 
 
 class SupportNeed(models.TextChoices):
@@ -195,6 +222,11 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id}: {self.computed_band} -> {self.agreed_band}"
+
+    @property
+    def support_need_labels(self) -> list[str]:
+        """The support needs' names in the active language; a code no longer in the list as it is."""
+        return [str(SupportNeed(n).label) if n in SupportNeed.values else n for n in self.support_needs]
 
 
 class Backtest(models.Model):

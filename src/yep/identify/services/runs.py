@@ -203,7 +203,10 @@ def create_run(model: RiskModel, *, academic_year: int, term: str, year_groups: 
 
 @transaction.atomic
 def reproduce_run(run: Run, *, actor: Any, context: audit.AuditContext) -> Run:
-    """Re-score ``run``'s stored snapshot with its own model version: a new draft run, which must agree exactly."""
+    """Re-score ``run``'s stored snapshot with its own model version: a new draft run, which must agree exactly.
+    A withdrawn run is refused: it is kept for the record, not re-used."""
+    if run.status == RunStatus.WITHDRAWN:
+        raise ValidationError(_("A withdrawn run cannot be reproduced."))
     rows = list(run.results.order_by("person_id").values_list("person_id", "school_id", "year_group", "inputs",
                                                               "support", "added_by_review"))
     ids = np.array([r[0] for r in rows], dtype=np.int64)
