@@ -52,3 +52,44 @@ def make_person(la_code: str = "681", **fields: Any) -> Person:
 def enrol(person: Person, organisation: Organisation, year_group: int | None = 11,
           start: datetime.date = datetime.date(2020, 9, 1)) -> None:
     services.enrol(person, organisation, start=start, year_group=year_group, actor="test", context=TEST)
+
+
+# Brokerage helpers (broker app).
+
+
+def make_lead_worker(la_code: str, host_type: str, *, capacity: int = 15, speaks_welsh: bool = False,
+                     username: str = "", host: Organisation | None = None) -> Any:
+    """A member of staff with a lead worker role, registered with the LA's brokerage."""
+    from yep.broker.services import register_lead_worker
+    from yep.people.models import Role
+
+    organisation = host or make_organisation(_HOST_KINDS.get(host_type, OrganisationKind.THIRD_SECTOR), la_code)
+    user = make_user(Role.LEAD_WORKER, organisation, username)
+    return register_lead_worker(user, la=la(la_code), host_organisation=organisation, host_type=host_type,
+                                capacity=capacity, speaks_welsh=speaks_welsh, actor="test", context=TEST)
+
+
+_HOST_KINDS = {"youth_service": OrganisationKind.YOUTH_SERVICE, "careers_wales": OrganisationKind.CAREERS_SERVICE,
+               "learning_coach": OrganisationKind.SCHOOL, "families_first": OrganisationKind.FAMILIES_FIRST,
+               "provider_pastoral": OrganisationKind.FE_COLLEGE, "specialist": OrganisationKind.THIRD_SECTOR}
+
+
+def make_referral(person: Person, *, source: str = "school_business_case", needs: tuple[str, ...] = ("attendance",),
+                  **facts: Any) -> Any:
+    """A referral made by a command, with consent confirmed; ``facts`` sets stage, risk_band, tier and so on."""
+    from yep.broker.services import make_referral as refer
+
+    facts.setdefault("consent_confirmed", True)
+    return refer(person, source=source, needs=list(needs), actor="test", context=TEST, **facts)
+
+
+def fill_caseload(worker: Any, n: int, la_code: str = "681") -> None:
+    """Give a lead worker ``n`` active allocations (young people referred pre-16 at high risk, no FF)."""
+    from yep.broker.services import allocate
+
+    epc = User.objects.filter(memberships__role="epc", memberships__organisation=la(la_code)).first()
+    for _i in range(n):
+        young = make_person(la_code, legal_forenames="Caseload", legal_surname=f"Filler {next(_serial)}")
+        referral = make_referral(young, stage="pre16", risk_band="high", families_first=False)
+        allocate(referral, worker, override_reason="" if worker.host_type == "youth_service" else "filling",
+                 actor=epc, context=TEST)
