@@ -394,8 +394,8 @@ def _model_form_values(base: RiskModel, current: dict[str, Any], available: list
         "note": post.get("note", "") if post is not None else "",
         "thresholds": {b: post.get(f"threshold_{b}", "") if post is not None else getattr(base, f"threshold_{b}")
                        for b in ("low", "medium", "high")},
-        "labels": {b: ({lang: post.get(f"label_{b}_{lang}", "") for lang in ("en", "cy")} if post is not None
-                       else base.labels.get(b, {})) for b in ("low", "medium", "high")}}
+        "labels": [(b, Band(b).label, {lang: post.get(f"label_{b}_{lang}", "") for lang in ("en", "cy")}
+                    if post is not None else base.labels.get(b, {})) for b in ("low", "medium", "high")]}
 
 
 def _preview_rows(base: RiskModel, proposed: simulate.Preview, before: simulate.Preview) -> list[dict[str, Any]]:
