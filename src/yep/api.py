@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -56,6 +57,16 @@ def _malformed(request: HttpRequest, error: NinjaValidationError) -> HttpRespons
         field = ".".join(str(p) for p in problem.get("loc", [])[1:]) or "__all__"
         errors.setdefault(field, []).append(problem.get("msg", ""))
     return api.create_response(request, {"detail": _("The request is not valid."), "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    # django-ninja raises a 400 HttpError from the parser's exception when the body is not JSON: say so in the
+    # user's language, in the one error shape.
+    message = _("The request body is not valid JSON.") if error.status_code == 400 and error.__cause__ else str(
+        error)
+    return api.create_response(request, {"detail": message, "errors": {"__all__": [message]}},
+                               status=error.status_code)
 
 
 @api.exception_handler(PermissionDenied)

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from tests import factories
+from yep.people.models import Person
 
 
 @pytest.fixture
@@ -67,6 +68,14 @@ def test_a_malformed_request_gets_422_not_500(client, region, bearer):
     response = client.post("/api/v1/people", {"legal_forenames": "Cai"}, content_type="application/json",
                            **bearer(region.epc))
     assert response.status_code == 422 and "dob" in str(response.json()["errors"])
+
+
+def test_a_body_that_is_not_json_gets_400_with_errors_and_adds_nobody(client, region, bearer):
+    before = Person.objects.count()
+    response = client.post("/api/v1/people", "{not json", content_type="application/json", **bearer(region.epc))
+    assert response.status_code == 400 and response.json()["errors"]["__all__"] == [
+        "The request body is not valid JSON."]
+    assert Person.objects.count() == before
 
 
 def test_adding_a_young_person_through_the_api(client, region, bearer):
