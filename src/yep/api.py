@@ -77,3 +77,5 @@ def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
 api.add_router("/people", "yep.people.api.router")
 api.add_router("/organisations", "yep.people.api.organisations_router")
 api.add_router("/identify", "yep.identify.api.router")
+api.add_router("/broker", "yep.broker.api.router")
+api.add_router("/tasks", "yep.tasks.api.router")

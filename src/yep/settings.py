@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "yep.access",
     "yep.identify",
     "yep.broker",
+    "yep.tasks",
     "yep.track",
     "yep.transition",
     "yep.provision",
@@ -127,6 +128,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Notifications are email. Outside production they are printed (the demo's console); production names an SMTP
+# server with Django's EMAIL_* settings through YEP_EMAIL_BACKEND and friends.
+EMAIL_BACKEND = os.environ.get("YEP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("YEP_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("YEP_FROM_EMAIL", "yep@localhost")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

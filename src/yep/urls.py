@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("yep.web.urls")),
     path("people/", include("yep.people.urls")),
     path("", include("yep.identify.urls")),
+    path("", include("yep.broker.urls")),
+    path("", include("yep.tasks.urls")),
     path("", include("yep.access.urls")),
     path("dpo/", include("yep.access.urls_dpo")),
     path("", include("yep.access.urls_auth")),

@@ -42,6 +42,18 @@ PERMISSIONS = {
     "identify.manage_models": is_epc,
     "identify.run": is_epc,
     "identify.backtest": is_epc,
+    # Brokerage: the EPC brokers and allocates; anyone who works with young people may refer one they can
+    # change, and record the support they give (each read and write is checked against the record too).
+    "broker.view_board": is_epc,
+    "broker.allocate": is_epc,
+    "broker.manage_rules": is_epc,
+    "broker.refer": works_with_young_people,
+    "broker.support": works_with_young_people,
+    "broker.view_caseload": works_with_young_people,
+    # School panels record their meetings and send business cases; the EPC decides them.
+    "broker.panels": has_role(Role.EPC, Role.SCHOOL_STAFF),
+    "broker.decide_business_case": is_epc,
+    "tasks.view_tasks": is_staff_member,
     # Governance: the DPO (and the EPC for their LA's agreements and consent records).
     "access.view_agreements": is_staff_member,
     "access.manage_agreements": governs_sharing,

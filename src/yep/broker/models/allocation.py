@@ -127,6 +127,18 @@ class Allocation(models.Model):
     end_note = models.TextField(blank=True)
     relationship = models.ForeignKey("access.Relationship", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", help_text="The lead worker relationship that gives access.")
+    # After transition (R37-R39): where the young person started post-16, and until when the lead worker stays.
+    post16_start = models.DateField(null=True, blank=True)
+    post16_provider = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+")
+    destination_type = models.CharField(max_length=30, blank=True)
+    continuity_end = models.DateField(null=True, blank=True, help_text="When the continuity period ends.")
+    provider_told_at = models.DateTimeField(null=True, blank=True,
+                                            help_text="When the provider was told who the lead worker is.")
+    provider_contact = models.CharField(max_length=200, blank=True,
+                                        help_text="The provider's contact for the lead worker.")
+    handover_to = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", help_text="Who took over at 18 (adult services).")
 
     class Meta:
         ordering = ["-start", "-pk"]

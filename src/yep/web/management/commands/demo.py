@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from yep.broker.demo import load_brokerage
 from yep.identify.services.loading import load_indicators
 from yep.people.models import Organisation, OrganisationKind
 from yep.people.services.population import Loaded, load_population
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         loaded = self._load(out, console)
         la = Organisation.objects.get(kind=OrganisationKind.LA, code=options["la"])
         users = demo.create_demo_users(la)
+        load_brokerage(la, users)
         path = demo.write_credentials(users)
         console.print(_("Loaded %(people)s young people and %(organisations)s organisations in %(la)s.")
                       % {**loaded.counts, "la": la.name})

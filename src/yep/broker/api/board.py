@@ -1,0 +1,5 @@
+"""Brokerage API: board (being built)."""
+
+from ninja import Router
+
+router = Router()

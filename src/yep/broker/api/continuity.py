@@ -1,0 +1,5 @@
+"""Brokerage API: continuity (being built)."""
+
+from ninja import Router
+
+router = Router()

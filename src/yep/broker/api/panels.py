@@ -1,0 +1,5 @@
+"""Brokerage API: panels (being built)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Brokerage API: support (being built)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,6 @@
+"""URLs of brokerage's pages."""
+
+from .views import board, continuity, panels, support
+
+app_name = "broker"
+urlpatterns = [*board.urlpatterns, *support.urlpatterns, *panels.urlpatterns, *continuity.urlpatterns]

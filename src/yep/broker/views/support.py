@@ -1,0 +1,5 @@
+"""Brokerage pages: support (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

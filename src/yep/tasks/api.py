@@ -1,0 +1,5 @@
+"""Tasks API (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["tasks"])

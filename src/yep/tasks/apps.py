@@ -1,0 +1,8 @@
+"""Django application configuration for tasks."""
+
+from django.apps import AppConfig
+
+
+class TasksConfig(AppConfig):
+    name = "yep.tasks"
+    label = "tasks"

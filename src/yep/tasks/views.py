@@ -1,0 +1,5 @@
+"""Task pages (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
