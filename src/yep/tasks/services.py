@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -115,6 +116,18 @@ def _send(address: str, language: str, write: Writer, *, user: Any = None, perso
 def notify_user(user: Any, write: Writer, *, task: Task | None = None) -> Notification | None:
     """Email a member of staff in their preferred language. Nothing is sent to a user with no email address."""
     return _send(user.email, user.preferred_language or "en", write, user=user, task=task)
+
+
+def notify_team(organisation: Organisation, role: str, write: Writer, *, task: Task | None = None) -> int:
+    """Email everyone who holds ``role`` in ``organisation`` today (for example the LA's EPCs about a team task),
+    each in their own language. Returns how many were written to."""
+    from yep.people.models import User
+
+    today = timezone.localdate()
+    users = User.objects.filter(
+        Q(memberships__end__isnull=True) | Q(memberships__end__gte=today), is_active=True,
+        memberships__organisation=organisation, memberships__role=role, memberships__start__lte=today).distinct()
+    return sum(1 for user in users if notify_user(user, write, task=task) is not None)
 
 
 def notify_person(person: Person, write: Writer, *, actor: Any, context: audit.AuditContext) -> Notification | None:

@@ -17,7 +17,18 @@ from yep.access.models import RelationshipKind
 from yep.access.services import end_relationship, open_relationship
 
 from ..allocation import Proposal, caseload_of, propose
-from ..models import Allocation, Decision, EndReason, HostType, LeadWorkerProfile, Referral, ReferralStatus
+from ..models import (
+    Allocation,
+    Decision,
+    EndReason,
+    HostType,
+    LeadWorkerProfile,
+    PackageService,
+    Referral,
+    ReferralStatus,
+    ServiceRole,
+    SupportPackage,
+)
 from ..queries import active_allocation, is_epc_of
 from .referrals import MAX_TEXT
 
@@ -86,6 +97,7 @@ def _save(referral: Referral, worker: LeadWorkerProfile, proposal: Proposal, ove
         referral.person, RelationshipKind.LEAD_WORKER, user=worker.user, start=start,
         source=f"broker.allocation:{allocation.pk}", actor=actor, context=context)
     allocation.save(update_fields=["relationship"])
+    _open_package(allocation, start, actor)
     referral.status, referral.decision = ReferralStatus.ALLOCATED, Decision.LEAD_WORKER
     referral.decision_reason, referral.decided_by, referral.decided_at = override, actor, now
     referral.save(update_fields=["status", "decision", "decision_reason", "decided_by", "decided_at"])
@@ -97,6 +109,22 @@ def _save(referral: Referral, worker: LeadWorkerProfile, proposal: Proposal, ove
                          "caseload": f"{caseload_of(worker.user_id)}/{worker.capacity}",
                          "welsh_unmet": allocation.welsh_unmet})
     return allocation
+
+
+# A package is reviewed termly unless the lead worker sets another date (R31, R36).
+FIRST_REVIEW_AFTER = datetime.timedelta(weeks=13)
+
+
+def _open_package(allocation: Allocation, start: datetime.date, actor: Any) -> SupportPackage:
+    """Every allocation starts a support package with the lead worker's service in it; the lead worker fills in
+    the goals and actions."""
+    now = timezone.now()
+    package = SupportPackage.objects.create(allocation=allocation, person_id=allocation.person_id, created_at=now,
+                                            updated_at=now, next_review=start + FIRST_REVIEW_AFTER)
+    PackageService.objects.create(package=package, organisation_id=allocation.host_organisation_id,
+                                  role=ServiceRole.LEAD, start=start,
+                                  added_by=actor if getattr(actor, "pk", None) else None)
+    return package
 
 
 def _check_end(allocation: Allocation, reason: str, note: str, day: datetime.date) -> None:
