@@ -65,6 +65,8 @@ def make_lead_worker(la_code: str, host_type: str, *, capacity: int = 15, speaks
 
     organisation = host or make_organisation(_HOST_KINDS.get(host_type, OrganisationKind.THIRD_SECTOR), la_code)
     user = make_user(Role.LEAD_WORKER, organisation, username)
+    user.email = f"{user.get_username()}@example.org"  # so the lead worker can be written to
+    user.save(update_fields=["email"])
     return register_lead_worker(user, la=la(la_code), host_organisation=organisation, host_type=host_type,
                                 capacity=capacity, speaks_welsh=speaks_welsh, actor="test", context=TEST)
 

@@ -15,6 +15,7 @@ from yep.broker.models import ReferralStatus
 from yep.broker.queries import unmet_welsh_demand
 from yep.broker.services import allocate, decide_referral
 from yep.people import services as people
+from yep.tasks.models import Notification
 
 # AT-4: each case's facts, and the expected proposal (host types best first, or the outcome).
 AT4 = {
@@ -92,10 +93,17 @@ def test_at3_allocating_to_a_worker_at_14_of_15_shows_15_of_15_and_then_a_capaci
 def test_at19_a_welsh_speaker_is_ranked_first_and_unmet_welsh_demand_is_counted(region):
     english = factories.make_lead_worker("681", "youth_service", capacity=20, username="ys.english")
     welsh = factories.make_lead_worker("681", "youth_service", capacity=10, speaks_welsh=True, username="ys.cymraeg")
-    cy = factories.make_person("681", legal_forenames="Gwion", dob=pre16_dob(), preferred_language="cy")
-    proposal = propose(factories.make_referral(cy, risk_band="high", families_first=False))
+    cy = factories.make_person("681", legal_forenames="Gwion", dob=pre16_dob(), preferred_language="cy",
+                               email="gwion@example.org")
+    cy_referral = factories.make_referral(cy, risk_band="high", families_first=False)
+    proposal = propose(cy_referral)
     # The Welsh speaker comes first even with less spare capacity; for an English speaker, capacity decides.
     assert [c.profile for c in proposal.candidates] == [welsh, english] and not proposal.welsh_unmet
+    # Letters and notifications to the young person are in Welsh; the lead worker reads theirs in English.
+    allocate(cy_referral, welsh, actor=region.epc, context=TEST)
+    to_cy = Notification.objects.get(recipient_person=cy)
+    assert (to_cy.language, to_cy.subject) == ("cy", "Eich gweithiwr arweiniol")
+    assert Notification.objects.get(recipient_user=welsh.user).language == "en"
     en = factories.make_person("681", legal_forenames="Gareth", dob=pre16_dob())
     assert propose(factories.make_referral(en, risk_band="high", families_first=False)).candidates[0].profile == english
 

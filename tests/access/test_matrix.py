@@ -1,5 +1,5 @@
-"""The access matrix: every role and relationship against the record page, the sensitive characteristics (page and
-API), the API record and search. Expected outcomes are written out by hand from docs/security.md, not derived
+"""The access matrix: every role and relationship against the record page, the lead worker tab, the sensitive
+characteristics (page and API), the API record and search. Expected outcomes are written out by hand from docs/security.md, not derived
 from the policy code, so a change to the policy that breaks the documented rules fails here."""
 
 import datetime
@@ -67,6 +67,8 @@ MATRIX = {
     ("researcher", "P"): (403, False, 403, 403, None),
     ("admin", "P"): (403, False, 403, 403, None),
 }
+# The lead worker tab needs support needs: the provider has none for Q without an agreement.
+LEAD_WORKER_TAB = {**{key: row[0] for key, row in MATRIX.items()}, ("provider", "Q"): 403}
 FLAG = {"P": "Looked after", "Q": "Pregnancy"}
 NAME = {"P": "Dafydd ap Gruffydd", "Q": "Cerys Morgan"}
 
@@ -77,6 +79,8 @@ def test_access_matrix(client, world, capsys, who, whom):
     user, person = world["users"][who], world["people"][whom]
     client.force_login(user)
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == page
+    assert client.get(reverse("broker:person_lead_worker", args=[person.pk])).status_code == LEAD_WORKER_TAB[
+        (who, whom)]
     sensitive_page = client.get(reverse("people:characteristics", args=[person.pk]))
     assert (FLAG[whom] in sensitive_page.content.decode()) == flag
     call_command("token", "create", user.username)

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import translation
 
-APPS = ("people", "access", "identify", "track", "broker")
+APPS = ("people", "access", "identify", "track", "broker", "tasks")
 HEADER = """# YEP data dictionary
 
 Generated from the models by `yep datadictionary` (a test fails when this file and the models disagree).

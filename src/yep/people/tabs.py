@@ -18,5 +18,6 @@ PERSON_TABS = [
     PersonTab("characteristics", _("Characteristics"), "people:characteristics"),
     PersonTab("enrolments", _("Enrolment history"), "people:enrolments"),
     PersonTab("risk", _("Early identification"), "identify:person_risk"),
+    PersonTab("lead_worker", _("Lead worker"), "broker:person_lead_worker"),
     PersonTab("sharing", _("Sharing and consent"), "access:sharing"),
 ]

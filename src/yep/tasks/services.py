@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from yep.access import audit
+from yep.people.models import Contact as PersonContact
 from yep.people.models import Organisation, Person
 
 from .models import Notification, Task, TaskKind, TaskStatus
@@ -133,8 +134,23 @@ def notify_team(organisation: Organisation, role: str, write: Writer, *, task: T
 def notify_person(person: Person, write: Writer, *, actor: Any, context: audit.AuditContext) -> Notification | None:
     """Email a young person in their preferred language (AT-19: Welsh for a Welsh speaker). Writing to them is
     a use of their contact details, so it is audited."""
-    notification = _send(person.email, person.preferred_language or "en", write, person=person)
+    return _audited(_send(person.email, person.preferred_language or "en", write, person=person), person, actor,
+                    context)
+
+
+def notify_parent(contact: PersonContact, write: Writer, *, actor: Any,
+                  context: audit.AuditContext) -> Notification | None:
+    """Email a young person's parent or carer (letters go to them for under-16s) in the parent's language."""
+    person = contact.person
+    return _audited(_send(contact.email, contact.preferred_language or "en", write, person=person), person, actor,
+                    context)
+
+
+def _audited(notification: Notification | None, person: Person, actor: Any,
+             context: audit.AuditContext) -> Notification | None:
     if notification is not None:
         audit.record(actor, "export", context, person_id=person.pk, object_type="notification",
-                     object_id=notification.pk, fields=["email"], detail={"language": notification.language})
+                     object_id=notification.pk, fields=["email"],
+                     detail={"language": notification.language, "to": "young person"
+                             if notification.address == person.email else "parent or carer"})
     return notification

@@ -17,6 +17,7 @@ from yep.access.models import RelationshipKind
 from yep.access.services import end_relationship, open_relationship
 
 from ..allocation import Proposal, caseload_of, propose
+from ..letters import introduce_lead_worker
 from ..models import (
     Allocation,
     Decision,
@@ -30,6 +31,7 @@ from ..models import (
     SupportPackage,
 )
 from ..queries import active_allocation, is_epc_of
+from .followups import schedule_follow_ups
 from .referrals import MAX_TEXT
 
 
@@ -108,6 +110,8 @@ def _save(referral: Referral, worker: LeadWorkerProfile, proposal: Proposal, ove
                          "override": bool(override), "override_reason": override,
                          "caseload": f"{caseload_of(worker.user_id)}/{worker.capacity}",
                          "welsh_unmet": allocation.welsh_unmet})
+    # Last, so nothing is written to anyone unless everything above succeeded.
+    introduce_lead_worker(allocation, actor=actor, context=context)
     return allocation
 
 
@@ -149,9 +153,18 @@ def _check_end(allocation: Allocation, reason: str, note: str, day: datetime.dat
 def end_allocation(allocation: Allocation, *, reason: str, note: str = "", end: datetime.date | None = None,
                    actor: Any, context: audit.AuditContext) -> Allocation:
     """End a lead worker allocation with a reason; the lead worker relationship closes the same day, so the
-    worker's access ends (history stays for the configured period). Only the EPC of the referral's LA may."""
+    worker's access ends (history stays for the configured period). Only the EPC of the referral's LA may.
+    A case that closes (not re-brokered, moved LA or the worker leaving) gets follow-ups at 6, 12 and 24
+    months. A lead worker closing their own case, or handing over at 18, is ``continuity.close_case``."""
     if not is_epc_of(actor, allocation.referral.la_id):
         _refuse(actor, context, allocation.person_id, "end allocation")
+    return _end(allocation, reason=reason, note=note, end=end, actor=actor, context=context)
+
+
+def _end(allocation: Allocation, *, reason: str, note: str = "", end: datetime.date | None = None, actor: Any,
+         context: audit.AuditContext) -> Allocation:
+    """The ending itself, for services that have checked the actor's right their own way (the learning-coach
+    exception at a post-16 start, a lead worker closing their own case)."""
     day = end or timezone.localdate()
     _check_end(allocation, reason, note, day)
     with transaction.atomic():
@@ -165,4 +178,6 @@ def end_allocation(allocation: Allocation, *, reason: str, note: str = "", end: 
             referral.save(update_fields=["status"])
         audit.record(actor, "change", context, person_id=allocation.person_id, object_type="lead_worker_allocation",
                      object_id=allocation.pk, fields=["end", "end_reason"], detail={"end_reason": reason})
+        # A closed case is followed up at 6, 12 and 24 months (R89); a re-brokered or moved one is not closed.
+        schedule_follow_ups(allocation, actor=actor, context=context)
     return allocation

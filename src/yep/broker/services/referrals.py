@@ -113,10 +113,12 @@ def _may_refer(actor: Any, person: Person) -> bool:
 def make_referral(person: Person, *, source: str, needs: list[str] | None = None, urgency: str = Urgency.ROUTINE,
                   consent_confirmed: bool = False, stage: str | None = None, risk_band: str | None = None,
                   families_first: bool | None = None, tier: int | None = None, notes: str = "", la: Any = None,
-                  actor: Any, context: audit.AuditContext) -> Referral:
+                  received_at: datetime.datetime | None = None, actor: Any,
+                  context: audit.AuditContext) -> Referral:
     """Refer a young person to the LA's brokerage. The facts the allocation rules read are fixed now: the stage
     (from the academic age unless given), the risk band (from the latest early identification result when that
     is the source), Families First involvement (from the record unless given) and the tier (post-16 only).
+    ``received_at`` records when a referral made on paper or by phone arrived (not in the future; default now).
 
     Every problem is reported at once in one ``ValidationError``; nothing is written unless all is well. A
     referrer who may not change the young person's record is refused, and the refusal is audited.
@@ -134,6 +136,8 @@ def make_referral(person: Person, *, source: str, needs: list[str] | None = None
     if facts.la_id and Referral.objects.filter(person=person, la_id=facts.la_id, status=ReferralStatus.OPEN).exists():
         errors.setdefault("person", []).append(_("This young person already has an open referral: add to it "
                                                  "instead of making another."))
+    if received_at is not None and received_at > timezone.now():
+        errors["received_at"] = [_("The date received cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -141,7 +145,8 @@ def make_referral(person: Person, *, source: str, needs: list[str] | None = None
             person=person, la_id=cast(int, facts.la_id), source=source, referred_by=actor if _is_user(actor) else None,
             referred_by_label=audit.label(actor), needs=facts.needs, notes=notes.strip(), urgency=urgency,
             consent_confirmed=consent_confirmed, stage=facts.stage, risk_band=facts.risk_band,
-            risk_result=facts.result, families_first=facts.families_first, tier=tier, received_at=timezone.now())
+            risk_result=facts.result, families_first=facts.families_first, tier=tier,
+            received_at=received_at or timezone.now())
         audit.record(actor, "create", context, person_id=person.pk, object_type="referral", object_id=referral.pk,
                      fields=["needs", "stage", "risk_band", "families_first", "tier"],
                      detail={"source": source, "la": facts.la_id, "urgency": urgency})

@@ -18,15 +18,22 @@ from ..queries import is_epc_of
 RULE_FIELDS = ("order", "stage", "bands", "tiers", "families_first", "outcome", "host_types", "rationale")
 
 
-def _check_epc(actor: Any, la: Organisation) -> None:
+def _check_epc(actor: Any, la: Organisation, context: audit.AuditContext) -> None:
+    """Refuse anyone but the LA's EPC (or a command), audited before any transaction opens so the row stays."""
     if getattr(actor, "pk", None) and not is_epc_of(actor, la.pk):
+        audit.record(actor, "denied", context, object_type="allocation_rules", object_id=la.pk,
+                     detail={"wanted": "set rules"})
         raise PermissionDenied(_("Only the EPC of this local authority can set its allocation rules."))
 
 
-@transaction.atomic
 def ensure_default_rules(la: Organisation, *, actor: Any, context: audit.AuditContext) -> list[AllocationRule]:
     """The LA's rules, writing the default set first when it has none (an LA added after installation)."""
-    _check_epc(actor, la)
+    _check_epc(actor, la, context)
+    with transaction.atomic():
+        return _ensure_default_rules(la, actor, context)
+
+
+def _ensure_default_rules(la: Organisation, actor: Any, context: audit.AuditContext) -> list[AllocationRule]:
     rules = list(AllocationRule.objects.filter(la=la).order_by("order"))
     if rules:
         return rules
@@ -58,12 +65,11 @@ def _row_problems(row: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def set_allocation_rules(la: Organisation, rows: Sequence[Mapping[str, Any]], *, actor: Any,
                          context: audit.AuditContext) -> list[AllocationRule]:
     """Replace the LA's allocation rules with ``rows`` (dicts of the rule's fields). Every row is checked first;
     one error lists every problem as "rule N: ...", and nothing changes unless all rows are good."""
-    _check_epc(actor, la)
+    _check_epc(actor, la, context)
     errors = [_("rule %(n)s: %(problem)s") % {"n": n, "problem": problem}
               for n, row in enumerate(rows, start=1) for problem in _row_problems(row)]
     orders = [row.get("order") for row in rows]
@@ -71,8 +77,9 @@ def set_allocation_rules(la: Organisation, rows: Sequence[Mapping[str, Any]], *,
         errors.append(_("Two rules have the same order: give each its own place."))
     if errors:
         raise ValidationError({"rules": errors})
-    AllocationRule.objects.filter(la=la).delete()
-    rules = AllocationRule.objects.bulk_create(AllocationRule(la=la, **dict(row)) for row in rows)
-    audit.record(actor, "change", context, object_type="allocation_rules", object_id=la.pk,
-                 detail={"la": la.ref, "rules": len(rules)})
+    with transaction.atomic():
+        AllocationRule.objects.filter(la=la).delete()
+        rules = AllocationRule.objects.bulk_create(AllocationRule(la=la, **dict(row)) for row in rows)
+        audit.record(actor, "change", context, object_type="allocation_rules", object_id=la.pk,
+                     detail={"la": la.ref, "rules": len(rules)})
     return rules
