@@ -1,6 +1,7 @@
 """The access matrix: every role and relationship against the record page, the lead worker tab, the sensitive
-characteristics (page and API), the API record and search. Expected outcomes are written out by hand from docs/security.md, not derived
-from the policy code, so a change to the policy that breaks the documented rules fails here."""
+characteristics (page and API), the API record and search. Expected outcomes are written out by hand from
+docs/security.md, not derived from the policy code, so a change to the policy that breaks the documented rules
+fails here."""
 
 import datetime
 
