@@ -182,6 +182,15 @@ def test_the_tab_shows_the_lead_worker_families_first_and_the_package_link(clien
     assert f'href="/people/{person.pk}/lead-worker/"' in text  # the tab is in the record's navigation
 
 
+def test_a_young_person_with_no_lead_worker_can_be_referred_from_the_tab(client, region, allocation):
+    person = factories.make_person("681", legal_forenames="Nia")
+    client.force_login(region.epc)
+    page = client.get(f"/people/{person.pk}/lead-worker/").content.decode()
+    assert f'href="/people/{person.pk}/refer/"' in page
+    # Not offered where a lead worker is already allocated.
+    assert "/refer/" not in client.get(f"/people/{allocation.person_id}/lead-worker/").content.decode()
+
+
 def test_a_provider_without_the_support_category_is_refused_the_tab(client, region, allocation):
     factories.enrol(allocation.person, region.college, year_group=None, start=STARTED)
     page = _page(client, region.provider_staff, f"/people/{allocation.person_id}/lead-worker/")
