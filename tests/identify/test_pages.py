@@ -319,3 +319,13 @@ def test_the_model_editor_previews_bands_on_todays_data_and_keeps_what_was_typed
     form |= {"threshold_medium": "6", "action": "save"}
     assert client.post(f"/identify/models/{base.pk}/new-version/", form).status_code == 302
     assert RiskModel.objects.filter(la=region.la).count() == 2
+
+
+def test_a_released_result_offers_a_referral_to_brokerage_with_the_route_chosen(client, region, released):
+    result = released.results.order_by("-score").first()
+    client.force_login(region.school_staff)
+    page = client.get(f"/identify/results/{result.pk}/").content.decode()
+    link = f"/people/{result.person_id}/refer/?source=early_identification"
+    assert link in page.replace("&amp;", "&")
+    form = client.get(link)
+    assert form.status_code == 200 and form.context["form"]["source"] == "early_identification"

@@ -119,7 +119,10 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     person = context["person"]
     post16 = person.academic_age() >= POST16_FROM_ACADEMIC_AGE
-    form: dict[str, Any] = {"source": "", "urgency": Urgency.ROUTINE, "notes": "", "tier": "", "risk_band": "",
+    # A link from an early identification result arrives with its route chosen.
+    chosen = request.GET.get("source", "")
+    form: dict[str, Any] = {"source": chosen if chosen in ReferralSource.values else "",
+                            "urgency": Urgency.ROUTINE, "notes": "", "tier": "", "risk_band": "",
                             "needs": [], "consent_confirmed": False}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
