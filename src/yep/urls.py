@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("yep.identify.urls")),
     path("", include("yep.broker.urls")),
     path("", include("yep.tasks.urls")),
+    path("", include("yep.track.urls")),
     path("", include("yep.access.urls")),
     path("dpo/", include("yep.access.urls_dpo")),
     path("", include("yep.access.urls_auth")),

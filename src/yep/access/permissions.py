@@ -54,6 +54,11 @@ PERMISSIONS = {
     "broker.panels": has_role(Role.EPC, Role.SCHOOL_STAFF),
     "broker.decide_business_case": is_epc,
     "tasks.view_tasks": is_staff_member,
+    # Tracking: the careers service and the EPC follow every 16-18 year old; providers send notifications.
+    "track.view_timeline": works_with_young_people,
+    "track.view_tiers": has_role(Role.EPC, Role.CAREERS_ADVISER),
+    "track.notify": has_role(Role.PROVIDER_STAFF, Role.CAREERS_ADVISER, Role.EPC),
+    "track.resolve_notifications": has_role(Role.CAREERS_ADVISER, Role.EPC),
     # Governance: the DPO (and the EPC for their LA's agreements and consent records).
     "access.view_agreements": is_staff_member,
     "access.manage_agreements": governs_sharing,

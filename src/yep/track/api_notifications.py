@@ -1,0 +1,5 @@
+"""Tracking API: provider notifications (being built)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Tracking API: activities, tier status and tier counts (being built)."""
+
+from ninja import Router
+
+router = Router()
