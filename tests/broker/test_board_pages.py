@@ -256,6 +256,6 @@ def test_the_board_reads_a_fixed_number_of_queries_however_many_referrals_wait(c
                                 families_first=False)
     factories.fill_caseload(workers["learning_coach"], 2)
     client.force_login(region.epc)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(20):
         page = client.get("/broker/")
     assert len(page.context["data"].waiting) == 12

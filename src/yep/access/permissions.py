@@ -4,8 +4,20 @@ these with ``@requires``; no view tests a role itself."""
 from typing import Any
 
 import rules
+from django.utils import timezone
 
 from yep.people.models import Role
+
+
+def active_roles(user: Any) -> frozenset[str]:
+    """The roles the user holds today, read once per user object (a request's user) and day: every page checks
+    several permissions for its navigation, and each would otherwise be a query."""
+    today = timezone.localdate()
+    cached = getattr(user, "_yep_active_roles", None)
+    if cached is None or cached[0] != today:
+        cached = (today, frozenset(user.active_memberships().values_list("role", flat=True)))
+        user._yep_active_roles = cached
+    return cached[1]
 
 
 def has_role(*roles: str) -> rules.Predicate:
@@ -13,7 +25,7 @@ def has_role(*roles: str) -> rules.Predicate:
     def predicate(user: Any) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False
-        return user.active_memberships().filter(role__in=roles).exists()
+        return not active_roles(user).isdisjoint(roles)
 
     return predicate
 
