@@ -10,7 +10,7 @@ same 404 for "no such person" and "not yours", and audits the read or the refusa
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,8 +90,9 @@ def _memberships(user: Any, day: datetime.date) -> list[Membership]:
     return list(user.active_memberships(day))
 
 
-def _area_las(membership: Membership) -> set[int]:
-    """The local authorities a membership's organisation serves."""
+def area_las(membership: Membership) -> set[int]:
+    """The local authorities a membership's organisation serves: an LA itself, the LAs a service covers, or the
+    LA an organisation sits in."""
     org = membership.organisation
     if org.kind == OrganisationKind.LA:
         return {org.pk}
@@ -127,10 +128,10 @@ def _membership_grants(memberships: list[Membership], day: datetime.date) -> lis
         org = m.organisation
         where = org.display_name
         if m.role == Role.EPC:
-            grants.append(Grant("epc_area", _in_area(_area_las(m), day), C.ALL, FULL,
+            grants.append(Grant("epc_area", _in_area(area_las(m), day), C.ALL, FULL,
                                 _("EPC for %(org)s") % {"org": where}))
         elif m.role == Role.CAREERS_ADVISER:
-            clause = _in_area(_area_las(m), day) & Q(dob__lte=_born_by(CAREERS_FROM_ACADEMIC_AGE, day))
+            clause = _in_area(area_las(m), day) & Q(dob__lte=_born_by(CAREERS_FROM_ACADEMIC_AGE, day))
             grants.append(Grant("careers_area", clause, CAREERS_CATEGORIES, FULL,
                                 _("Careers adviser, %(org)s (post-16 cohort)") % {"org": where}))
         elif m.role == Role.SCHOOL_STAFF:
@@ -141,7 +142,7 @@ def _membership_grants(memberships: list[Membership], day: datetime.date) -> lis
             grants.append(Grant("provider_learner", _enrolled_at({org.pk}, day), LEARNER_CATEGORIES, FULL,
                                 _("Learner at %(org)s") % {"org": where}, widen=_agreed_with(org, day)))
         elif m.role == Role.DPO:
-            grants.append(Grant("dpo_governance", _in_area(_area_las(m), day) | Q(la_of_residence__isnull=True),
+            grants.append(Grant("dpo_governance", _in_area(area_las(m), day) | Q(la_of_residence__isnull=True),
                                 frozenset({C.IDENTITY}), READ_ONLY, _("Data protection officer, %(org)s")
                                 % {"org": where}, frozenset({GOVERNANCE})))
     return grants
@@ -310,6 +311,15 @@ def can_see_sensitive(user: Any, person_id: int) -> bool:
     return bool(decision and decision.can_see(C.SENSITIVE))
 
 
+def las_served(user: Any, roles: Iterable[str], on: datetime.date | None = None) -> set[int]:
+    """The local authorities ``user`` serves in any of ``roles`` today (for example the areas whose 16-18 cohort
+    a careers adviser or EPC tracks). Empty for anyone not signed in."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    wanted = set(roles)
+    return {la for m in _memberships(user, on or timezone.localdate()) if m.role in wanted for la in area_las(m)}
+
+
 def staff_overseen_by(user: Any, on: datetime.date | None = None) -> QuerySet[Any]:
     """Staff whose activity a data protection officer oversees: anyone who has held a role in an organisation in
     (or serving) the LAs the DPO is responsible for. Empty for anyone who is not a DPO."""
@@ -318,7 +328,7 @@ def staff_overseen_by(user: Any, on: datetime.date | None = None) -> QuerySet[An
     las: set[int] = set()
     for membership in _memberships(user, on or timezone.localdate()):
         if membership.role == Role.DPO:
-            las |= _area_las(membership)
+            las |= area_las(membership)
     if not las:
         return User.objects.none()
     orgs = Organisation.objects.filter(Q(pk__in=las) | Q(la_id__in=las) | Q(covers__in=las)).values("pk")

@@ -19,5 +19,6 @@ PERSON_TABS = [
     PersonTab("enrolments", _("Enrolment history"), "people:enrolments"),
     PersonTab("risk", _("Early identification"), "identify:person_risk"),
     PersonTab("lead_worker", _("Lead worker"), "broker:person_lead_worker"),
+    PersonTab("timeline", _("Timeline"), "track:person_timeline"),
     PersonTab("sharing", _("Sharing and consent"), "access:sharing"),
 ]

@@ -1,5 +1,71 @@
-"""Tracking pages: the timeline tab and the EPC's tier dashboard (being built)."""
+"""Tracking pages: a young person's timeline tab and the tier dashboard of the EPC (and the careers service)."""
 
-from django.urls import URLPattern
+import datetime
 
-urlpatterns: list[URLPattern] = []
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yep.access import categories
+from yep.access.guards import requires
+from yep.people.views import person_context
+from yep.web.charts import line
+
+from . import queries, tiers
+
+
+def tier_label(tier: int | None) -> str:
+    return _("Tier %(n)s") % {"n": tier} if tier else _("Outside the 16 to 18 cohort")
+
+
+@requires("track.view_timeline")
+def person_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Activities newest first, the tier now with its reason and the JWT flag, and the tier over 12 months."""
+    context = person_context(request, pk, "timeline", (categories.IDENTITY, categories.ENROLMENTS))
+    if not context["can"][categories.ENROLMENTS]:
+        return render(request, "track/timeline.html", context)
+    # A history-mode reader sees the timeline as it stood when their relationship ended.
+    timeline = queries.person_timeline(context["person"], until=context["decision"].as_of,
+                                       rules=queries.rules_for())
+    plotted = [s for s in timeline.history if s.tier]
+    chart = line(_("Tier at each month-end"), [(s.on.strftime("%m/%y"), s.tier or 0) for s in plotted], 5)
+    return render(request, "track/timeline.html", {
+        **context, "timeline": timeline, "activities": timeline.activities, "chart": chart,
+        "status": timeline.now, "status_activity": timeline.activity_for(timeline.now),
+        "history": [(s, tier_label(s.tier)) for s in timeline.history], "tier_now": tier_label(timeline.now.tier),
+    })
+
+
+def _as_at(value: str, today: datetime.date) -> tuple[datetime.date, dict[str, list[str]]]:
+    if not value:
+        return today, {}
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return today, {"on": [_("Enter the date as year-month-day, for example 2026-10-31.")]}
+    if day > today:
+        return today, {"on": [_("The date cannot be in the future.")]}
+    return day, {}
+
+
+@requires("track.view_tiers")
+def tier_dashboard(request: HttpRequest) -> HttpResponse:
+    """The cohort of the user's area by tier and academic age as at a date, and movement since last month."""
+    today = timezone.localdate()
+    typed = request.GET.get("on", "").strip()
+    on, errors = _as_at(typed, today)
+    cohort = queries.cohort_tiers(request.user, on, rules=queries.rules_for())
+    moved = [(tier_label(t), [int(n) for n in cohort.movement[t]]) for t in range(6)]
+    return render(request, "track/tiers.html", {
+        "cohort": cohort, "errors": errors, "typed": typed if errors else on.isoformat(), "ages": tiers.AGES,
+        "rows": [(tier_label(r["tier"]), r) for r in cohort.rows()], "moved": moved,
+        "movement_labels": [tier_label(t) for t in range(6)], "tracks_any": bool(queries.tracked_las(request.user)),
+    })
+
+
+urlpatterns: list[URLPattern] = [
+    path("people/<int:pk>/timeline/", person_timeline, name="person_timeline"),
+    path("track/tiers/", tier_dashboard, name="tiers"),
+]
