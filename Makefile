@@ -6,7 +6,8 @@ STAMP     := $(VENV)/.installed
 CSS       := src/yep/web/static/web/yep.css
 PO        := $(wildcard src/yep/locale/*/LC_MESSAGES/django.po)
 MO        := $(PO:.po=.mo)
-PYTEST_ARGS ?=
+# One test process per core (pytest-xdist); each gets its own test database.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: install demo test lint messages browser clean
 
