@@ -61,7 +61,8 @@ def test_at8_sarahs_drop_out_notification_chain(client, region, careers, at8, tm
     ]) + "\n", encoding="utf-8")
     client.force_login(region.provider_staff)
     with django_capture_on_commit_callbacks(execute=True), upload.open("rb") as handle:
-        assert client.post("/track/notifications/upload/", {"file": handle}).status_code == 302
+        done = client.post("/imports/notifications/", {"file": handle, "action": "import"})
+        assert 'data-testid="imported"' in done.content.decode()
 
     # 2. Two tier changes, 4 -> 3, and the college's support ends with the college activity and enrolment.
     after = {p.pk: person_timeline(p).now for p in (sarah, cai)}

@@ -88,12 +88,13 @@ def test_a_provider_uploads_a_file_and_unmatched_rows_go_to_the_queue(client, re
                     row(None, left=days_ago(3), forenames="Nobody", surname="Known", dob="2008-05-05"))
     client.force_login(region.provider_staff)
     with path.open("rb") as handle:
-        done = client.post("/track/notifications/upload/", {"file": handle})
-    assert done.status_code == 302
+        done = client.post("/imports/notifications/", {"file": handle, "action": "import"})
+    assert done.status_code == 200 and 'data-testid="imported"' in done.content.decode()
+    assert done.context["summary"].startswith("1 notification could not be matched")
     assert sorted(ProviderNotification.objects.values_list("status", "channel")) == [
         ("matched", "file"), ("matched", "file"), ("unmatched", "file")]
     with path.open("rb") as handle:  # the same file again adds nothing
-        client.post("/track/notifications/upload/", {"file": handle})
+        client.post("/imports/notifications/", {"file": handle, "action": "import"})
     assert ProviderNotification.objects.count() == 3
 
 
@@ -102,7 +103,7 @@ def test_one_bad_row_means_nothing_is_sent_and_the_problems_are_listed(client, r
                     row(None, left=days_ago(3), surname="Known", uln="123"))
     client.force_login(region.provider_staff)
     with path.open("rb") as handle:
-        page = client.post("/track/notifications/upload/", {"file": handle})
+        page = client.post("/imports/notifications/", {"file": handle, "action": "import"})
     assert page.status_code == 200 and 'data-testid="problems"' in page.content.decode()
     assert {(e.row, e.column) for e in page.context["errors"]} == {(3, "uln")}
     assert not ProviderNotification.objects.exists()
@@ -119,6 +120,17 @@ def test_the_kind_is_registered_for_the_imports_page_and_the_command(region, car
     named = csv_file(tmp_path, region.college.ref + row(learner("Cai", "Morgan"), left=days_ago(5)), name="n.csv")
     call_command("import", "notifications", str(named))
     assert ProviderNotification.objects.get().provider == region.college
+
+
+def test_the_upload_page_offers_each_user_only_the_kinds_of_file_they_may_send(client, region):
+    client.force_login(region.provider_staff)
+    offered = {k["name"] for k in client.get("/imports/").context["kinds"]}
+    assert "notifications" in offered and "attendance" not in offered
+    assert client.get("/imports/attendance/").status_code == 403
+    client.force_login(region.school_staff)
+    assert "notifications" not in {k["name"] for k in client.get("/imports/").context["kinds"]}
+    assert client.get("/imports/notifications/").status_code == 403
+    assert AuditEvent.objects.filter(actor=region.school_staff, action="denied", object_type="import").exists()
 
 
 # The queue ---------------------------------------------------------------------------------------------------------

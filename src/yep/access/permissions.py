@@ -46,6 +46,8 @@ PERMISSIONS = {
     "people.view_person": works_with_young_people,
     "people.add_person": registers_young_people,
     "people.view_organisations": is_staff_member,
+    # The upload page: for anyone who may send some kind of file; each kind names its own permission too.
+    "web.upload_files": has_role(Role.EPC, Role.SCHOOL_STAFF, Role.PROVIDER_STAFF, Role.CAREERS_ADVISER),
     # Schools send their pupils' indicators and census; the EPC sends them for the LA's schools.
     "identify.import_indicators": has_role(Role.EPC, Role.SCHOOL_STAFF),
     # Early identification: the EPC runs it; schools see and review their own pupils' released results.

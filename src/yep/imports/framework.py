@@ -72,6 +72,10 @@ class ImportKind:
     check_row: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None
     # Checks that need the database (e.g. every UPN is a pupil the importer may see): rows, actor -> errors.
     resolve: Callable[[list[dict[str, Any]], Any], list[RowError]] | None = None
+    # The permission a user needs to send this kind of file (the upload page lists only the kinds they may).
+    permission: str = "identify.import_indicators"
+    # What else the import did, in words for the result page (e.g. rows left for someone to match).
+    summary: Callable[["ImportReport"], str] | None = None
 
 
 KINDS: dict[str, ImportKind] = {}

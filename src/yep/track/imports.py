@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from yep.imports import Column, ImportKind, RowError, register
+from yep.imports import Column, ImportKind, ImportReport, RowError, register
 from yep.people.models import Organisation
 from yep.people.models.organisations import EDUCATION_KINDS
 
@@ -126,6 +126,13 @@ def _optional(name: str, parse: Any, hint: Any) -> Column:
     return Column(name, Parser(parse, hint), required=False)
 
 
+def _summary(report: ImportReport) -> str:
+    unmatched = report.extra.get("unmatched", 0)
+    return ngettext("%(n)s notification could not be matched: the careers service will match it by hand.",
+                    "%(n)s notifications could not be matched: the careers service will match them by hand.",
+                    unmatched) % {"n": unmatched} if unmatched else ""
+
+
 NOTIFICATIONS = register(ImportKind(
     name="notifications",
     label=gettext_lazy("Provider notifications: leavers and young people seriously at risk"),
@@ -149,4 +156,6 @@ NOTIFICATIONS = register(ImportKind(
     ),
     apply=services.record_notification_rows,
     resolve=_resolve,
+    permission="track.notify",
+    summary=_summary,
 ))

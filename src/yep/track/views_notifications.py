@@ -5,8 +5,6 @@ with its silent providers and its export for Welsh Government (R48-R51)."""
 import csv
 import datetime
 import io
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -23,16 +21,13 @@ from yep.access import audit
 from yep.access.guards import requires
 from yep.access.policy import CASEWORK
 from yep.broker.services.schedule import add_months
-from yep.imports import ImportRefused, run_import
 from yep.people.models import Organisation, Person
 
 from . import notifications as reads
 from . import services_notifications as services
-from .imports import NOTIFICATIONS
 from .models import NOTIFY_WITHIN_DAYS, LeftReason, NotificationChannel, NotificationKind
 
 PAGE = 50
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a year of one college's leavers is a few hundred rows
 FORM_FIELDS = ("provider", "kind", "uln", "upn", "forenames", "surname", "dob", "postcode", "left_on", "reason",
                "course", "phone", "email", "notes")
 
@@ -96,50 +91,7 @@ def new_notification(request: HttpRequest) -> HttpResponse:
     return render(request, "track/notification_form.html", {
         "form": form, "errors": errors, "providers": providers, "kinds": NotificationKind.choices,
         "reasons": [c for c in LeftReason.choices if c[0] != LeftReason.NOT_KNOWN],
-        "fields": _text_fields(form, errors), "upload_url": reverse("track:upload_notifications")})
-
-
-def _describe_kind() -> dict[str, Any]:
-    return {"name": NOTIFICATIONS.name, "label": NOTIFICATIONS.label,
-            "columns": [{"name": c.name, "hint": getattr(c.parse, "hint", "")} for c in NOTIFICATIONS.columns]}
-
-
-def _import(request: HttpRequest, upload: Any) -> Any:
-    """Run the upload through the import framework: all rows checked, then all written, or nothing."""
-    suffix = Path(upload.name or "").suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="yep-notifications-") as folder:
-        saved = Path(folder) / f"upload{suffix}"
-        with saved.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        try:
-            return run_import(NOTIFICATIONS, saved, actor=request.user, context=_context(request))
-        except UnicodeDecodeError as problem:
-            raise ImportRefused([], _("Save the CSV file as UTF-8 (in Excel: CSV UTF-8) and upload it "
-                                      "again.")) from problem
-
-
-@requires("track.notify")
-def upload_notifications(request: HttpRequest) -> HttpResponse:
-    page: dict[str, Any] = {"kind": _describe_kind()}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None or Path(upload.name or "").suffix.lower() not in (".csv", ".xlsx"):
-            page["problem"] = _("Choose a CSV or XLSX file to upload.")
-        elif (upload.size or 0) > MAX_UPLOAD_BYTES:
-            page["problem"] = _("The file is larger than 10 MB: split it into smaller files.")
-        else:
-            try:
-                report = _import(request, upload)
-            except ImportRefused as refused:
-                page |= {"problem": str(refused), "errors": refused.errors, "total": refused.total}
-            else:
-                messages.success(request, _("%(created)s notifications received (%(unmatched)s to be matched by the "
-                                            "careers service); %(unchanged)s already sent.") % {
-                    "created": report.created, "unmatched": report.extra.get("unmatched", 0),
-                    "unchanged": report.unchanged})
-                return redirect("track:notifications")
-    return render(request, "track/notification_upload.html", page)
+        "fields": _text_fields(form, errors), "upload_url": reverse("web:import_upload", args=["notifications"])})
 
 
 # Reading ------------------------------------------------------------------------------------------------------
@@ -278,7 +230,6 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("track/notifications/", notification_list, name="notifications"),
     path("track/notifications/new/", new_notification, name="new_notification"),
-    path("track/notifications/upload/", upload_notifications, name="upload_notifications"),
     path("track/unmatched/", unmatched, name="unmatched"),
     path("track/unmatched/<int:pk>/", resolve_notification, name="resolve_notification"),
     path("track/compliance/", compliance, name="compliance"),

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,9 +33,9 @@ def _describe(kind: ImportKind) -> dict[str, Any]:
     }
 
 
-@requires("identify.import_indicators")
+@requires("web.upload_files")
 def import_kinds(request: HttpRequest) -> HttpResponse:
-    kinds = [_describe(kind) for _name, kind in sorted(KINDS.items())]
+    kinds = [_describe(kind) for _name, kind in sorted(KINDS.items()) if request.user.has_perm(kind.permission)]
     return render(request, "web/import_upload.html", {"kinds": kinds})
 
 
@@ -88,11 +89,15 @@ def _run(kind: ImportKind, upload: UploadedFile, request: HttpRequest, *, check_
         return report
 
 
-@requires("identify.import_indicators")
+@requires("web.upload_files")
 def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     chosen = KINDS.get(kind)
     if chosen is None:
         raise Http404("No such kind of import")
+    if not request.user.has_perm(chosen.permission):
+        audit.record(request.user, "denied", audit.AuditContext.from_request(request, PURPOSE),
+                     object_type="import", detail={"kind": chosen.name})
+        raise PermissionDenied
     page: dict[str, Any] = {"kind": _describe(chosen), "kinds": [_describe(chosen)]}
     if request.method != "POST":
         return render(request, "web/import_upload.html", page)
@@ -109,4 +114,5 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     if check_only:
         page["checked"] = report
         return render(request, "web/import_upload.html", page)
-    return render(request, "web/import_result.html", {"kind": page["kind"], "report": report})
+    return render(request, "web/import_result.html", {"kind": page["kind"], "report": report,
+                                                      "summary": chosen.summary(report) if chosen.summary else ""})
