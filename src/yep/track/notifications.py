@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from yep.access.policy import decide, las_served, people_visible_to
 from yep.broker.services.schedule import add_months
@@ -178,32 +179,54 @@ def provider_risk_levels(on: datetime.date, person_ids: list[int] | None = None)
     risk" notification received by then, while the young person is still at that provider (not since notified as
     having left it, nor with their time there ended on the timeline or in their enrolments). For the tier
     engine's tier 4 risk sub-level (R46)."""
-    rows = ProviderNotification.objects.filter(status__in=MATCHED, received_at__date__lte=on)
-    if person_ids is not None:
-        rows = rows.filter(person_id__in=person_ids)
-    latest: dict[tuple[int, int], tuple[datetime.datetime, str]] = {}
-    for person_id, provider_id, at, kind in rows.values_list("person_id", "provider_id", "received_at", "kind"):
-        key = (person_id, provider_id)
-        if key not in latest or at >= latest[key][0]:
-            latest[key] = (at, kind)
-    flagged = {key for key, (_at, kind) in latest.items() if kind == NotificationKind.SERIOUSLY_AT_RISK}
-    gone = _left_by(flagged, on) if flagged else set()
-    return {person_id: "high" for person_id, provider_id in flagged if (person_id, provider_id) not in gone}
+    return ProviderRisk.load(on, person_ids).levels_on(on)
 
 
-def _left_by(pairs: set[tuple[int, int]], on: datetime.date) -> set[tuple[int, int]]:
-    """The (young person, provider) pairs whose time at the provider had ended by ``on``: an activity or enrolment
-    there ended before it, and none is open on it."""
-    people, providers = {p for p, _o in pairs}, {o for _p, o in pairs}
-    ended: set[tuple[int, int]] = set()
-    current: set[tuple[int, int]] = set()
-    for model in (Activity, Enrolment):
-        spans = model.objects.filter(person_id__in=people, organisation_id__in=providers, start__lte=on)
-        for key_person, key_org, end in spans.values_list("person_id", "organisation_id", "end"):
-            key = (key_person, key_org)
-            if key in pairs:
+@dataclass
+class ProviderRisk:
+    """What providers have said about risk up to a day, read once so that the risk level on any day up to then
+    costs no further query (a timeline asks at every month-end)."""
+
+    notifications: list[tuple[int, int, datetime.date, str]]
+    spans: list[tuple[int, int, datetime.date, datetime.date | None]]
+
+    @classmethod
+    def load(cls, until: datetime.date, person_ids: list[int] | None = None) -> "ProviderRisk":
+        rows = ProviderNotification.objects.filter(status__in=MATCHED, received_at__date__lte=until)
+        if person_ids is not None:
+            rows = rows.filter(person_id__in=person_ids)
+        notifications = [(person_id, provider_id, timezone.localdate(at), kind)
+                         for person_id, provider_id, at, kind in rows.order_by("received_at", "pk").values_list(
+                             "person_id", "provider_id", "received_at", "kind")]
+        flagged = {(p, o) for p, o, _day, kind in notifications if kind == NotificationKind.SERIOUSLY_AT_RISK}
+        spans: list[tuple[int, int, datetime.date, datetime.date | None]] = []
+        if flagged:
+            people, providers = {p for p, _o in flagged}, {o for _p, o in flagged}
+            for model in (Activity, Enrolment):
+                found = model.objects.filter(person_id__in=people, organisation_id__in=providers, start__lte=until)
+                spans += [row for row in found.values_list("person_id", "organisation_id", "start", "end")
+                          if (row[0], row[1]) in flagged]
+        return cls(notifications, spans)
+
+    def levels_on(self, on: datetime.date) -> dict[int, str]:
+        latest: dict[tuple[int, int], str] = {}
+        for person_id, provider_id, day, kind in self.notifications:  # oldest first: the last said wins
+            if day <= on:
+                latest[(person_id, provider_id)] = kind
+        flagged = {key for key, kind in latest.items() if kind == NotificationKind.SERIOUSLY_AT_RISK}
+        gone = self._left_by(flagged, on)
+        return {person_id: "high" for person_id, provider_id in flagged if (person_id, provider_id) not in gone}
+
+    def _left_by(self, pairs: set[tuple[int, int]], on: datetime.date) -> set[tuple[int, int]]:
+        """The pairs whose time at the provider had ended by ``on``: an activity or enrolment there ended before
+        it, and none is open on it."""
+        ended: set[tuple[int, int]] = set()
+        current: set[tuple[int, int]] = set()
+        for person_id, provider_id, start, end in self.spans:
+            key = (person_id, provider_id)
+            if key in pairs and start <= on:
                 (current if end is None or end >= on else ended).add(key)
-    return ended - current
+        return ended - current
 
 
 # Compliance (R50, R51) ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ careers service covers, deny by default (nobody else tracks any). Tiers are deri
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,6 +19,7 @@ from yep.people.models import ActivityCode, Person, Role
 
 from . import tiers
 from .models import Activity
+from .notifications import ProviderRisk, provider_risk_levels
 from .rules import RISK_LEVELS, RULES, WALES, CodeFacts, CodeTable, RuleSet
 
 
@@ -58,8 +60,6 @@ def _entry(activity: Activity) -> tiers.Entry:
 def risk_levels(on: datetime.date, person_ids: list[int] | None = None) -> dict[int, str]:
     """The tier-4 risk level of each young person on ``on`` that has one: from providers' "seriously at risk"
     notifications. (Early identification's route, R25, is an LA-configurable rule still to come.)"""
-    from .notifications import provider_risk_levels
-
     return provider_risk_levels(on, person_ids)
 
 
@@ -76,10 +76,16 @@ def person_timeline(person: Person, on: datetime.date | None = None, *, until: d
     # Recording order: ids rise as activities are recorded, so the later recorded wins a tie on start.
     entries = [_entry(a) for a in activities]
 
+    @functools.cache
+    def provider_risk() -> ProviderRisk:
+        return ProviderRisk.load(max(today, on or today), [person.pk])
+
     def status(day: datetime.date) -> tiers.Status:
         derived = tiers.derive(entries, person.dob, day, rules=rules)
-        # A risk level only matters in EET (tier 4 or 5): look it up only then.
-        risk = risk_levels(day, [person.pk]).get(person.pk) if derived.tier in (4, 5) else None
+        # A risk level only matters in EET (tier 4 or 5): read what providers said once, and only then.
+        if derived.tier not in (4, 5):
+            return derived
+        risk = provider_risk().levels_on(day).get(person.pk)
         return tiers.derive(entries, person.dob, day, risk=risk, rules=rules) if risk else derived
 
     now = status(today)
