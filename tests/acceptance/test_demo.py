@@ -39,12 +39,16 @@ def demo(tmp_path_factory):
     server = subprocess.Popen([*YEP, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # A loaded machine (CI runs a test per core) can take a while to start the server: wait up to a minute.
+    deadline = time.monotonic() + 60
+    while True:
         try:
             urllib.request.urlopen(f"{base}/health/", timeout=1)  # noqa: S310 (our own local server)
             break
         except OSError:
-            time.sleep(0.1)
+            assert server.poll() is None, "yep serve exited before it answered"
+            assert time.monotonic() < deadline, "yep serve did not answer /health/ within a minute"
+            time.sleep(0.2)
     users = {u["username"]: u for u in json.loads((data / "demo-users.json").read_text())}
     yield {"base": base, "users": users, "env": env, "output": built.stdout}
     server.terminate()

@@ -137,8 +137,9 @@ def test_a_part_time_learner_shows_tier_4_with_no_risk_level_set(client, region)
 
 def test_the_timeline_page_reads_a_bounded_number_of_queries(client, region, tracked, django_assert_max_num_queries):
     client.force_login(region.epc)
-    # More activities do not mean more queries. (A young person in EET adds one risk-level read per month-end.)
+    # More activities, or more month-ends in education, do not mean more queries. (PostgreSQL counts one more
+    # than SQLite: the audit chain's advisory lock.)
     for n in range(20):
         record(region.pupil, 619, datetime.date(2020, 1, 1) + datetime.timedelta(days=n))
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         client.get(reverse("track:person_timeline", args=[region.pupil.pk]))

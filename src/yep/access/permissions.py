@@ -73,6 +73,16 @@ PERMISSIONS = {
     "track.view_tiers": has_role(Role.EPC, Role.CAREERS_ADVISER),
     "track.notify": has_role(Role.PROVIDER_STAFF, Role.CAREERS_ADVISER, Role.EPC),
     "track.resolve_notifications": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    # The careers service works the unknowns, moves and JWT lists (the EPC watches them); a youth worker (a lead
+    # worker, usually hosted by the youth service) may only report a contact, never browse the unknowns.
+    "track.work_unknowns": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    "track.report_contact": has_role(Role.LEAD_WORKER, Role.CAREERS_ADVISER, Role.EPC),
+    "track.follow_up_jwt": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    # The destinations survey: the careers service collects; the EPC opens and snapshots; England's NCCIS return.
+    "track.collect_destinations": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    "track.manage_surveys": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    "track.export_nccis": is_epc,
+    "track.manage_rules": is_epc,
     # Governance: the DPO (and the EPC for their LA's agreements and consent records).
     "access.view_agreements": is_staff_member,
     "access.manage_agreements": governs_sharing,

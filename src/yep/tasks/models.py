@@ -19,6 +19,7 @@ class TaskKind(models.TextChoices):
     REVIEW_DUE = "review_due", _("Multi-agency review due")
     CONTACT = "contact", _("Contact the young person")
     FOLLOW_UP = "follow_up", _("Follow-up check after closure")
+    HANDOVER = "handover", _("Turned 18: hand over, or continue support")
     OTHER = "other", _("Other")
 
 

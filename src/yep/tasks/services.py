@@ -84,10 +84,13 @@ def cancel_task(task: Task, *, reason: str, actor: Any, context: audit.AuditCont
     return _close(task, TaskStatus.CANCELLED, reason, actor, context)
 
 
-def close_tasks_from(source: str, *, outcome: str, actor: Any, context: audit.AuditContext) -> int:
-    """Close the open tasks a record raised, when the work they asked for has been done through that record."""
+def close_tasks_from(source: str, *, outcome: str, actor: Any, context: audit.AuditContext,
+                     kind: str | None = None) -> int:
+    """Close the open tasks a record raised (of ``kind`` only, when given), when the work they asked for has been
+    done through that record."""
     closed = 0
-    for task in Task.objects.filter(source=source, status=TaskStatus.OPEN):
+    tasks = Task.objects.filter(source=source, status=TaskStatus.OPEN)
+    for task in tasks.filter(kind=kind) if kind else tasks:
         task.status, task.outcome, task.completed_at = TaskStatus.DONE, outcome, timezone.now()
         task.completed_by = actor if getattr(actor, "pk", None) else None
         task.save(update_fields=["status", "outcome", "completed_at", "completed_by"])

@@ -4,7 +4,7 @@ caller tracks. A person the caller may not see gets the same 404 as one that doe
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,10 +12,12 @@ from ninja import Router, Schema
 
 from yep.access import audit, categories
 from yep.access.guards import requires
-from yep.access.policy import CASEWORK, get_person_for, require_category
+from yep.access.policy import CASEWORK, get_person_for, las_served, require_category
+from yep.people.models import Organisation, Role
 from yep.people.schemas import Error, RecordId
 
-from . import queries, tiers
+from . import queries, services_rules, tiers
+from .models import PostSixteenRiskRule
 
 router = Router()
 
@@ -69,6 +71,23 @@ class TierCountsOut(Schema):
     total: int
     jwt: int
     movement: list[list[int]]
+    confirming: int
+    handed_over: int
+
+
+class GuaranteeRow(Schema):
+    ages: str
+    eet: int
+    neet: int
+    not_known: int
+
+
+class GuaranteeOut(Schema):
+    on: datetime.date
+    eet: int
+    neet: int
+    not_known: int
+    by_age: list[GuaranteeRow]
 
 
 def _status(s: tiers.Status) -> dict[str, Any]:
@@ -100,6 +119,15 @@ def tier_counts(request: HttpRequest, on: str = "") -> dict[str, Any]:
     """The cohort of the areas you track (the EPC's LA, the LAs a careers service covers) by tier and academic age
     as at ``on`` (YYYY-MM-DD, default today), and the movement since the previous month-end as a 6 x 6 matrix
     (row: tier then, column: tier now; 0: not in the 16-18 cohort)."""
+    cohort = queries.cohort_tiers(request.user, _day(on), rules=queries.rules_for())
+    return {"on": cohort.on, "since": cohort.since, "total": cohort.total, "jwt": cohort.jwt,
+            "tiers": [{"tier": r["tier"], "ages": dict(zip(map(str, tiers.AGES), r["ages"], strict=True)),
+                       "total": r["total"]} for r in cohort.rows()],
+            "movement": [[int(n) for n in row] for row in cohort.movement], "confirming": cohort.confirming,
+            "handed_over": cohort.handed_over}
+
+
+def _day(on: str) -> datetime.date:
     today = timezone.localdate()
     try:
         day = datetime.date.fromisoformat(on) if on else today
@@ -107,8 +135,57 @@ def tier_counts(request: HttpRequest, on: str = "") -> dict[str, Any]:
         raise ValidationError({"on": [_("Enter the date as year-month-day, for example 2026-10-31.")]}) from None
     if day > today:
         raise ValidationError({"on": [_("The date cannot be in the future.")]})
-    cohort = queries.cohort_tiers(request.user, day, rules=queries.rules_for())
-    return {"on": cohort.on, "since": cohort.since, "total": cohort.total, "jwt": cohort.jwt,
-            "tiers": [{"tier": r["tier"], "ages": dict(zip(map(str, tiers.AGES), r["ages"], strict=True)),
-                       "total": r["total"]} for r in cohort.rows()],
-            "movement": [[int(n) for n in row] for row in cohort.movement]}
+    return day
+
+
+@router.get("/guarantee", response={200: GuaranteeOut, 400: Invalid, 403: Error},
+            summary="Count the 16-24 year olds in, and not in, education, employment or training")
+@requires("track.view_tiers")
+def guarantee(request: HttpRequest, on: str = "") -> dict[str, Any]:
+    """The Young Person's Guarantee's reach in the areas you track as at ``on`` (default today): 16-24 year olds
+    (academic age) in education, employment or training, NEET, or not known, in total and for 16-18 and 19-24.
+    Young people handed over to adult services at 18 are counted here after they leave the tier counts."""
+    found = queries.guarantee_cohort(request.user, _day(on), rules=queries.rules_for())
+    return {"on": found.on, "eet": found.eet, "neet": found.neet, "not_known": found.not_known,
+            "by_age": found.by_age}
+
+
+class Post16RiskRuleIn(Schema):
+    enabled: bool
+    min_band: str = "high"
+    months: int = 12
+
+
+class Post16RiskRuleOut(Post16RiskRuleIn):
+    la: str
+
+
+def _epc_la(request: HttpRequest) -> Organisation:
+    la = Organisation.objects.filter(pk__in=las_served(request.user, (Role.EPC,))).order_by("pk").first()
+    if la is None:
+        raise PermissionDenied(_("Only a local authority's EPC has tracking rules."))
+    return la
+
+
+@router.get("/rules/post16-risk", response={200: Post16RiskRuleOut, 403: Error},
+            summary="Read the LA's rule carrying pre-16 risk into post-16")
+@requires("track.manage_rules")
+def read_post16_risk_rule(request: HttpRequest) -> dict[str, Any]:
+    """Your LA's rule (R25); off with the defaults when it was never set."""
+    la = _epc_la(request)
+    rule = PostSixteenRiskRule.objects.filter(la=la).first()
+    return {"la": la.ref, "enabled": bool(rule and rule.enabled), "min_band": rule.min_band if rule else "high",
+            "months": rule.months if rule else 12}
+
+
+@router.put("/rules/post16-risk", response={200: Post16RiskRuleOut, 400: Invalid, 403: Error},
+            summary="Set the LA's rule carrying pre-16 risk into post-16")
+@requires("track.manage_rules")
+def set_post16_risk_rule(request: HttpRequest, payload: Post16RiskRuleIn) -> dict[str, Any]:
+    """Turn the rule on or off: a young person whose agreed pre-16 band was at least ``min_band`` (medium or
+    high) is tier 4 at that level for ``months`` (1-24) after starting post-16 education or training."""
+    la = _epc_la(request)
+    rule = services_rules.set_post16_risk_rule(
+        la, enabled=payload.enabled, min_band=payload.min_band, months=payload.months, actor=request.user,
+        context=audit.AuditContext.from_request(request, CASEWORK, "api"))
+    return {"la": la.ref, "enabled": rule.enabled, "min_band": rule.min_band, "months": rule.months}

@@ -15,11 +15,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yep.access.policy import las_served
+from yep.broker.models import Allocation, EndReason
 from yep.people.models import ActivityCode, Person, Role
 
 from . import tiers
-from .models import Activity
-from .notifications import ProviderRisk, provider_risk_levels
+from .models import Activity, LaMove
+from .risk import TierRisk, risk_levels
 from .rules import RISK_LEVELS, RULES, WALES, CodeFacts, CodeTable, RuleSet
 
 
@@ -57,12 +58,6 @@ def _entry(activity: Activity) -> tiers.Entry:
                        activity.source, code.is_job_without_training, activity.pk, activity.pk)
 
 
-def risk_levels(on: datetime.date, person_ids: list[int] | None = None) -> dict[int, str]:
-    """The tier-4 risk level of each young person on ``on`` that has one: from providers' "seriously at risk"
-    notifications. (Early identification's route, R25, is an LA-configurable rule still to come.)"""
-    return provider_risk_levels(on, person_ids)
-
-
 def person_timeline(person: Person, on: datetime.date | None = None, *, until: datetime.date | None = None,
                     months: int = 12, rules: RuleSet = WALES) -> PersonTimeline:
     """The timeline and derived status of ``person`` (already access-checked by the caller) as at ``on`` and
@@ -77,15 +72,15 @@ def person_timeline(person: Person, on: datetime.date | None = None, *, until: d
     entries = [_entry(a) for a in activities]
 
     @functools.cache
-    def provider_risk() -> ProviderRisk:
-        return ProviderRisk.load(max(today, on or today), [person.pk])
+    def tier_risk() -> TierRisk:
+        return TierRisk.load(max(today, on or today), [person.pk])
 
     def status(day: datetime.date) -> tiers.Status:
         derived = tiers.derive(entries, person.dob, day, rules=rules)
-        # A risk level only matters in EET (tier 4 or 5): read what providers said once, and only then.
+        # A risk level only matters in EET (tier 4 or 5): read it once, and only then.
         if derived.tier not in (4, 5):
             return derived
-        risk = provider_risk().levels_on(day).get(person.pk)
+        risk = tier_risk().levels_on(day).get(person.pk)
         return tiers.derive(entries, person.dob, day, risk=risk, rules=rules) if risk else derived
 
     now = status(today)
@@ -112,6 +107,11 @@ class CohortTiers:
     counts: np.ndarray  # 5 x 3: tiers 1-5 by ages 16, 17, 18
     movement: np.ndarray  # 6 x 6: tier at ``since`` -> tier on ``on`` (0: not in the 16-18 cohort)
     jwt: int  # young people with the jobs-without-training flag on ``on``
+    # Moved in from another LA and not yet confirmed by the careers service (the intake queue): not unknown in
+    # either LA (R5), so counted here instead of in tier 1.
+    confirming: int = 0
+    # Handed over to adult services at 18 (R44): out of the 16-18 counts, still in the 16-24 guarantee's.
+    handed_over: int = 0
 
     @property
     def total(self) -> int:
@@ -170,4 +170,109 @@ def cohort_tiers(user: Any, on: datetime.date, *, rules: RuleSet = WALES) -> Coh
     table = code_table(rules)
     before = tiers.derive_cohort(_with_risk(timelines, since), since, table)
     after = tiers.derive_cohort(_with_risk(timelines, on), on, table)
-    return CohortTiers(on, since, after.counts(), tiers.movement(before, after), int(after.jwt.sum()))
+    intake = _intake(las, on) if len(timelines.ids) else []
+    before, _n = _without_intake(before, timelines, intake)
+    after, confirming = _without_intake(after, timelines, intake)
+    handed = _handed_over(las, on) if len(timelines.ids) else []
+    before, _n = _without_handed_over(before, timelines, handed)
+    after, handed_over = _without_handed_over(after, timelines, handed)
+    return CohortTiers(on, since, after.counts(), tiers.movement(before, after), int(after.jwt.sum()), confirming,
+                       handed_over)
+
+
+def _intake(las: list[int], on: datetime.date) -> list[tuple[int, datetime.date, datetime.date | None]]:
+    """Moves into ``las`` reported by ``on``: (person, day reported, day accepted or None)."""
+    moves = LaMove.objects.filter(to_la_id__in=las, reported_at__date__lte=on).values_list(
+        "person_id", "reported_at", "accepted_at")
+    return [(person_id, timezone.localdate(reported), timezone.localdate(accepted) if accepted else None)
+            for person_id, reported, accepted in moves]
+
+
+def _rows_of(timelines: tiers.Timelines, person_ids: list[int]) -> np.ndarray:
+    """The rows of ``timelines`` holding ``person_ids`` (those not in it are left out)."""
+    wanted = np.asarray(person_ids, dtype=np.int64)
+    at: np.ndarray = np.searchsorted(timelines.ids, wanted)
+    found: np.ndarray = at[(at < len(timelines.ids)) & (timelines.ids[np.minimum(at, len(timelines.ids) - 1)]
+                                                         == wanted)]
+    return found
+
+
+def _without_intake(status: tiers.CohortStatus, timelines: tiers.Timelines,
+                    intake: list[tuple[int, datetime.date, datetime.date | None]]) -> tuple[tiers.CohortStatus, int]:
+    """``status`` with the young people in intake on its day taken out of tier 1, and how many they were."""
+    waiting = [p for p, reported, accepted in intake if reported <= status.on and (accepted is None
+                                                                                   or accepted > status.on)]
+    if not waiting:
+        return status, 0
+    at = _rows_of(timelines, waiting)
+    moved = at[status.tier[at] == 1]
+    tier = status.tier.copy()
+    tier[moved] = 0
+    return replace(status, tier=tier), len(moved)
+
+
+def _handed_over(las: list[int], on: datetime.date) -> list[tuple[int, datetime.date]]:
+    """Young people of ``las`` whose lead worker handed them over to adult services at 18 by ``on`` (R44): the
+    day each was handed over."""
+    ended = Allocation.objects.filter(end_reason=EndReason.POST18_HANDOVER, end__lte=on,
+                                      person__la_of_residence_id__in=las).values_list("person_id", "end")
+    return [(person_id, end) for person_id, end in ended if end is not None]
+
+
+def _without_handed_over(status: tiers.CohortStatus, timelines: tiers.Timelines,
+                         handed: list[tuple[int, datetime.date]]) -> tuple[tiers.CohortStatus, int]:
+    """``status`` without the young people handed over at 18 by its day (they leave the 16-18 reports and stay
+    in the 16-24 guarantee's), and how many they were."""
+    gone = [person_id for person_id, day in handed if day <= status.on]
+    if not gone:
+        return status, 0
+    at = _rows_of(timelines, gone)
+    at = at[status.tier[at] > 0]
+    tier, jwt = status.tier.copy(), status.jwt.copy()
+    tier[at], jwt[at] = 0, False
+    return replace(status, tier=tier, jwt=jwt), len(at)
+
+
+# The 16-24 guarantee ---------------------------------------------------------------------------------------------
+
+GUARANTEE_AGES = (16, 24)
+
+
+@dataclass(frozen=True)
+class GuaranteeCohort:
+    """The 16-24 year olds of the areas a user tracks on a date (the Young Person's Guarantee's reach, R68): in
+    education, employment or training, NEET, or not known, by the same rules as the tiers. Young people handed
+    over to adult services at 18 stay here after leaving the 16-18 tier reports."""
+
+    on: datetime.date
+    eet: int
+    neet: int
+    not_known: int
+    by_age: list[dict[str, Any]]  # {"ages": "16-18" | "19-24", "eet", "neet", "not_known"}
+
+    @property
+    def total(self) -> int:
+        return self.eet + self.neet + self.not_known
+
+
+def guarantee_cohort(user: Any, on: datetime.date, *, rules: RuleSet = WALES) -> GuaranteeCohort:
+    """Count the 16-24 year olds (academic age) resident in the LAs ``user`` tracks on ``on``; none for anyone
+    who tracks none."""
+    las = tracked_las(user)
+    year = on.year if on.month >= 9 else on.year - 1
+    young = datetime.date(year - GUARANTEE_AGES[0], 8, 31)
+    old = datetime.date(year - GUARANTEE_AGES[1] - 1, 9, 1)
+    people = (Person.objects.filter(la_of_residence_id__in=las, dob__gte=old, dob__lte=young) if las
+              else Person.objects.none())
+    status = tiers.derive_cohort(_with_risk(timelines_of(people), on), on, code_table(rules), GUARANTEE_AGES)
+    inside = status.tier > 0
+    bands = [("16-18", (status.age <= tiers.MAX_AGE)), ("19-24", (status.age > tiers.MAX_AGE))]
+
+    def split(mask: np.ndarray) -> dict[str, int]:
+        tier = status.tier[inside & mask]
+        return {"eet": int((tier >= 4).sum()), "neet": int(((tier == 2) | (tier == 3)).sum()),
+                "not_known": int((tier == 1).sum())}
+
+    every = split(np.ones(len(status.tier), bool))
+    return GuaranteeCohort(on, every["eet"], every["neet"], every["not_known"],
+                           [{"ages": label, **split(mask)} for label, mask in bands])

@@ -302,8 +302,10 @@ def _kinds(t: Timelines, table: CodeTable) -> tuple[np.ndarray, np.ndarray]:
     return kind, lapses
 
 
-def derive_cohort(t: Timelines, on: datetime.date, table: CodeTable) -> CohortStatus:
-    """Every young person's status on ``on``: the columnar twin of ``derive`` (the tests hold them equal)."""
+def derive_cohort(t: Timelines, on: datetime.date, table: CodeTable,
+                  ages: tuple[int, int] = (MIN_AGE, MAX_AGE)) -> CohortStatus:
+    """Every young person's status on ``on``: the columnar twin of ``derive`` (the tests hold them equal). The
+    same rules applied to wider ``ages`` give the 16-24 guarantee's picture (tier 0 outside them)."""
     day = day_number(on)
     kinds, lapses = _kinds(t, table)
     row = _current_rows(t, day)
@@ -314,7 +316,7 @@ def derive_cohort(t: Timelines, on: datetime.date, table: CodeTable) -> CohortSt
     tier[(tier == 5) & (t.risk > 0)] = 4
     year = on.year if on.month >= 9 else on.year - 1
     age = (year - t.dob_year - t.dob_autumn).astype(np.int16)
-    tier[(age < MIN_AGE) | (age > MAX_AGE)] = 0
+    tier[(age < ages[0]) | (age > ages[1])] = 0
     risk = np.where(tier == 4, t.risk, 0).astype(np.int8)
     jwt = live & (kind >= JWT_KIND) & (tier > 0)
     return CohortStatus(on, tier, risk, jwt, row, age)

@@ -62,6 +62,7 @@ def tier_dashboard(request: HttpRequest) -> HttpResponse:
         "cohort": cohort, "errors": errors, "typed": typed if errors else on.isoformat(), "ages": tiers.AGES,
         "rows": [(tier_label(r["tier"]), r) for r in cohort.rows()], "moved": moved,
         "movement_labels": [tier_label(t) for t in range(6)], "tracks_any": bool(queries.tracked_las(request.user)),
+        "guarantee": queries.guarantee_cohort(request.user, on, rules=queries.rules_for()),
     })
 
 

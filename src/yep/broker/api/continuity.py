@@ -239,6 +239,25 @@ def close(request: HttpRequest, allocation_id: RecordId, payload: CloseIn) -> di
     return _ended(allocation)
 
 
+class ContinueIn(Schema):
+    note: str
+
+
+class ContinueOut(Schema):
+    allocation_id: int
+    handover_tasks_done: int
+
+
+@router.post("/allocations/{allocation_id}/continue-after-18", response={200: ContinueOut, **INVALID},
+             summary="Continue support after 18 instead of handing over")
+@requires("broker.support")
+def continue_after_18(request: HttpRequest, allocation_id: RecordId, payload: ContinueIn) -> dict[str, Any]:
+    """The EPC or the lead worker keeps the case open after the young person turned 18, saying why (AT-26)."""
+    allocation = _allocation(request, allocation_id, continuity.may_close)
+    done = continuity.continue_after_18(allocation, note=payload.note, actor=request.user, context=_context(request))
+    return {"allocation_id": allocation.pk, "handover_tasks_done": done}
+
+
 @router.post("/follow-ups/{follow_up_id}", response={200: FollowUpOut, **INVALID}, summary="Record a follow-up")
 @requires("broker.support")
 def record_follow_up(request: HttpRequest, follow_up_id: RecordId, payload: FollowUpIn) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from yep.access import categories as C
 from yep.access.agreements import check_flow
 from yep.people.models import Organisation, OrganisationKind, Role
 from yep.people.models.organisations import EDUCATION_KINDS
-from yep.tasks.models import Task
+from yep.tasks.models import Task, TaskKind
 from yep.tasks.services import close_tasks_from, notify_team
 
 from ..models import Allocation, ContinuityKind, ContinuityPolicy, DestinationType, EndReason, HostType
@@ -321,3 +321,27 @@ def close_case(allocation: Allocation, *, reason: str, note: str = "", handover_
         close_tasks_from(f"broker.allocation:{allocation.pk}", outcome=str(EndReason(reason).label), actor=actor,
                          context=context)
     return allocation
+
+
+def continue_after_18(allocation: Allocation, *, note: str, actor: Any, context: audit.AuditContext) -> int:
+    """Record that the lead worker's support continues after the young person turned 18, with why, instead of a
+    handover (AT-26, R44): the case stays open and its handover task is done. The EPC of the LA or the lead worker
+    may. Returns the handover tasks closed."""
+    if not may_close(actor, allocation):
+        _refuse(actor, context, "continue after 18", _("Only the EPC or the lead worker can decide this."),
+                allocation.person_id, allocation.pk)
+    errors: dict[str, list[str]] = {}
+    if not note.strip():
+        errors["note"] = [_("Say why support continues, and until when.")]
+    if allocation.end is not None:
+        errors["allocation"] = [_("This case is already closed.")]
+    elif age_on(allocation.person.dob, timezone.localdate()) < ADULT_AGE:
+        errors["allocation"] = [_("The young person is not 18 yet.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        audit.record(actor, "change", context, person_id=allocation.person_id, object_type="lead_worker_allocation",
+                     object_id=allocation.pk, fields=["post18"], detail={"post18": "continued", "note": note.strip()})
+        return close_tasks_from(f"broker.allocation:{allocation.pk}", kind=TaskKind.HANDOVER, actor=actor,
+                                context=context,
+                                outcome=_("Support continues after 18: %(note)s") % {"note": note.strip()[:400]})

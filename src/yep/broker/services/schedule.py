@@ -102,9 +102,46 @@ def _reviews_due(day: datetime.date, actor: Any, context: audit.AuditContext) ->
     return raised
 
 
+def eighteenth_birthday(dob: datetime.date) -> datetime.date:
+    """The day a young person turns 18 (a 29 February birthday counts from 1 March)."""
+    try:
+        return dob.replace(year=dob.year + 18)
+    except ValueError:
+        return datetime.date(dob.year + 18, 3, 1)
+
+
+def _handovers(day: datetime.date, actor: Any, context: audit.AuditContext) -> int:
+    """A task for the lead worker of each young person who has turned 18 and is still NEET (tier 2 or 3): hand
+    the case over to adult services or record that support continues (AT-26, R44). Raised once per case."""
+    from yep.track import queries as track  # tracking reads brokerage's schedule helpers: import when used
+
+    raised = 0
+    latest_dob = datetime.date(day.year - 18, day.month, day.day) if (day.month, day.day) != (2, 29) else \
+        datetime.date(day.year - 18, 2, 28)
+    adults = (Allocation.objects.filter(end__isnull=True, person__dob__lte=latest_dob)
+              .select_related("person", "lead_worker"))
+    for allocation in adults:
+        source = f"broker.allocation:{allocation.pk}"
+        if Task.objects.filter(kind=TaskKind.HANDOVER, source=source).exists():
+            continue
+        tier = track.person_timeline(allocation.person, on=day, months=0).as_at.tier
+        if tier not in (2, 3):
+            continue
+        birthday = eighteenth_birthday(allocation.person.dob)
+        create_task(TaskKind.HANDOVER, due=max(birthday, day), person=allocation.person,
+                    assignee=allocation.lead_worker, source=source, actor=actor, context=context,
+                    detail=_("Turned 18 on %(day)s and is not in education, employment or training (tier %(tier)s). "
+                             "Hand the case over to adult services (Jobcentre Plus or an adult employability "
+                             "service), or record that your support continues.") % {
+                        "day": birthday.strftime("%d/%m/%Y"), "tier": tier})
+        raised += 1
+    return raised
+
+
 def run_due(day: datetime.date, *, actor: Any, context: audit.AuditContext) -> dict[str, int]:
     """Raise the tasks due on ``day``: a re-assessment for each active allocation whose continuity ended by
-    then, and a review for each package whose review date has come. Follow-ups after closure are raised when
+    then, a review for each package whose review date has come, and a handover for each young person with a lead
+    worker who has turned 18 and is still NEET. Follow-ups after closure are raised when
     the case closes, with their due dates, so nothing is added for them here. Returns how many of each.
 
     A job (``yep broker due``) runs this; a member of staff may not, as it reaches every LA.
@@ -114,7 +151,8 @@ def run_due(day: datetime.date, *, actor: Any, context: audit.AuditContext) -> d
         raise PermissionDenied(_("Scheduled work is run by the system, not by a member of staff."))
     with transaction.atomic():
         counts = {"reassessment": _reassessments(day, actor, context),
-                  "review_due": _reviews_due(day, actor, context)}
+                  "review_due": _reviews_due(day, actor, context),
+                  "handover": _handovers(day, actor, context)}
         audit.record(actor, "create", context, object_type="broker_schedule",
                      detail={"day": day.isoformat(), **counts})
     return counts

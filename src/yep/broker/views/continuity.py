@@ -200,10 +200,32 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The case is closed. Follow-ups are scheduled where the case closed."))
                 return redirect(_back(request, allocation))
+    return _close_page(request, allocation, form, errors)
+
+
+def _close_page(request: HttpRequest, allocation: Allocation, form: dict[str, str], errors: Errors,
+                continue_note: str = "") -> HttpResponse:
+    adult = continuity.age_on(allocation.person.dob, timezone.localdate()) >= continuity.ADULT_AGE
     return render(request, "broker/close.html", {
         "allocation": allocation, "form": form, "errors": errors, "reasons": EndReason.choices,
-        "adult_services": _adult_services(), "handover": EndReason.POST18_HANDOVER,
-        "back": _back(request, allocation)}, status=400 if errors else 200)
+        "adult_services": _adult_services(), "handover": EndReason.POST18_HANDOVER, "adult": adult,
+        "continue_note": continue_note, "back": _back(request, allocation)}, status=400 if errors else 200)
+
+
+@requires("broker.support")
+def continue_after_18(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep the case open after 18, with why, instead of handing over (AT-26)."""
+    allocation = _allocation(request, pk, continuity.may_close)
+    if request.method != "POST":
+        return redirect("broker:close", pk=allocation.pk)
+    note = request.POST.get("continue_note", "")
+    try:
+        continuity.continue_after_18(allocation, note=note, actor=request.user, context=_context(request))
+    except ValidationError as problem:
+        form = {"reason": "", "note": "", "end": timezone.localdate().isoformat(), "handover_to": ""}
+        return _close_page(request, allocation, form, _errors(problem), note)
+    messages.success(request, _("Support continues after 18. The case stays open."))
+    return redirect(_back(request, allocation))
 
 
 # Follow-ups -------------------------------------------------------------------------------------------------
@@ -278,6 +300,7 @@ urlpatterns: list[URLPattern] = [
     path("broker/continuity/", continuity_policy, name="continuity_policy"),
     path("broker/allocations/<int:pk>/post16/", post16_start, name="post16_start"),
     path("broker/allocations/<int:pk>/close/", close, name="close"),
+    path("broker/allocations/<int:pk>/continue-after-18/", continue_after_18, name="continue_after_18"),
     path("broker/follow-ups/<int:pk>/", follow_up, name="follow_up"),
     path("broker/outcomes/", outcome_report, name="outcomes"),
 ]

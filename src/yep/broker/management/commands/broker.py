@@ -63,8 +63,8 @@ class Command(BaseCommand):
     def _due(self, actor: Any, options: dict[str, Any]) -> None:
         day = _date(options["date"], timezone.localdate())
         counts = run_due(day, actor=actor, context=audit.CLI)
-        self.stdout.write(_("%(day)s: %(reassessment)s re-assessment tasks and %(review_due)s review tasks raised.")
-                          % {"day": day.isoformat(), **counts})
+        self.stdout.write(_("%(day)s: %(reassessment)s re-assessment tasks, %(review_due)s review tasks and "
+                            "%(handover)s handover tasks raised.") % {"day": day.isoformat(), **counts})
 
     def _outcomes(self, actor: Any, options: dict[str, Any]) -> None:
         la = Organisation.objects.filter(kind=OrganisationKind.LA, code=options["la"]).first()

@@ -22,8 +22,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", nargs="?", help=f"one of: {', '.join(available())}")
-        parser.add_argument("--size", "--pupils", "--people", type=int, dest="size",
-                            help="Problem size (people, pupils, rows...); each benchmark has a default.")
+        parser.add_argument("--size", "--pupils", "--people", "--records", type=int, dest="size",
+                            help="Problem size (people, pupils, records...); each benchmark has a default.")
         parser.add_argument("--json", action="store_true",
                             help="End with one line of JSON: the size, seconds, reference_seconds and ratio.")
 

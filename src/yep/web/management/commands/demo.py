@@ -18,6 +18,7 @@ from yep.broker.demo import load_brokerage
 from yep.identify.services.loading import load_indicators
 from yep.people.models import Organisation, OrganisationKind
 from yep.people.services.population import Loaded, load_population
+from yep.track.demo import load_tracking
 from yep.track.services import load_activities
 from yep.web import demo
 
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         la = Organisation.objects.get(kind=OrganisationKind.LA, code=options["la"])
         users = demo.create_demo_users(la)
         load_brokerage(la, users)
+        load_tracking(la, demo.DEMO_CONTEXT)
         path = demo.write_credentials(users)
         console.print(_("Loaded %(people)s young people and %(organisations)s organisations in %(la)s.")
                       % {**loaded.counts, "la": la.name})

@@ -1,34 +1,9 @@
-"""The activity timeline: what each young person is doing, from when, according to whom.
-
-Tiers (Wales) and NCCIS groups (England) are derived from it, never stored by hand (issue 6). Early
-identification's back-test reads it for what became of earlier cohorts."""
+"""Provider notifications: a learner has left, or is seriously at risk of dropping out."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-
-class Activity(models.Model):
-    """One effective-dated activity with its NCCIS-compatible code (110-830)."""
-
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="activities")
-    code = models.ForeignKey("people.ActivityCode", on_delete=models.PROTECT, related_name="+")
-    start = models.DateField()
-    end = models.DateField(null=True, blank=True)
-    hours_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
-    organisation = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
-    source = models.CharField(max_length=40, blank=True, help_text="Who said so, e.g. destination_survey.")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["person", "start"]
-        indexes = [models.Index(fields=["person", "start"])]
-
-    def __str__(self) -> str:
-        return f"{self.person_id} {self.code_id} from {self.start}"
-
 
 # Provider notifications (YEPF §6 D, R48-R52; SC-3, SC-6) -----------------------------------------------------------
 
