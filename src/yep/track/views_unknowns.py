@@ -146,8 +146,7 @@ def contact_report(request: HttpRequest) -> HttpResponse:
             errors = problem.message_dict
         else:
             # Nothing about the record: which young person, their tier or where they live stays with the careers
-            # service (R54: resolve unknowns without browsing records).
-            messages.success(request, _("Thank you. The careers service has your report."))
+            # service (R54: resolve unknowns without browsing records). The confirmation panel says the rest.
             return redirect(reverse("track:contact_report") + f"?sent={report.status}")
     return render(request, "track/contact_report.html", {
         "form": form, "errors": errors, "organisations": organisations,

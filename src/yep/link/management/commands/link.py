@@ -81,8 +81,8 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(_("There is no folder %(path)s.") % {"path": str(out.parent)})
         console = Console(stderr=True)
-        with console.status(_("Linking")) as status:
-            pairs = link_tables(left, right, spec, progress=lambda stage: status.update(stage))
+        with console.status(_("Linking")) as progress:
+            pairs = link_tables(left, right, spec, progress=lambda stage: progress.update(stage))
         pairs.to_csv(out, index=False, columns=list(PAIR_COLUMNS), float_format="%.6f")
         self.stdout.write(_("%(links)d links written to %(path)s.") % {"links": len(pairs), "path": str(out)})
 
