@@ -78,6 +78,8 @@ PERMISSIONS = {
     "track.work_unknowns": has_role(Role.CAREERS_ADVISER, Role.EPC),
     "track.report_contact": has_role(Role.LEAD_WORKER, Role.CAREERS_ADVISER, Role.EPC),
     "track.follow_up_jwt": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    # Recording what a young person is doing: the careers service, the EPC, and the young person's lead worker.
+    "track.record_activity": has_role(Role.CAREERS_ADVISER, Role.EPC, Role.LEAD_WORKER),
     # The destinations survey: the careers service collects; the EPC opens and snapshots; England's NCCIS return.
     "track.collect_destinations": has_role(Role.CAREERS_ADVISER, Role.EPC),
     "track.manage_surveys": has_role(Role.CAREERS_ADVISER, Role.EPC),

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from yep.access import audit, categories
 from yep.access.guards import requires
@@ -16,7 +16,7 @@ from yep.access.policy import CASEWORK, get_person_for, las_served, require_cate
 from yep.people.models import Organisation, Role
 from yep.people.schemas import Error, RecordId
 
-from . import queries, services_rules, tiers
+from . import queries, services, services_rules, tiers
 from .models import PostSixteenRiskRule
 
 router = Router()
@@ -110,6 +110,38 @@ def person_timeline(request: HttpRequest, person_id: RecordId) -> dict[str, Any]
                             "organisation": a.organisation.display_name if a.organisation else None,
                             "start": a.start, "end": a.end, "source": a.source} for a in timeline.activities],
             "status": _status(timeline.now), "history": [_status(s) for s in timeline.history]}
+
+
+class ActivityIn(Schema):
+    """``code``: an NCCIS activity code; ``organisation_id``: the provider or employer on the register, if any;
+    ``training_level``: the level of a regulated qualification studied with a job or training (1-8); ``source``:
+    careers_service, lead_worker, young_person, school, provider or dwp."""
+
+    code: int
+    start: datetime.date
+    end: datetime.date | None = None
+    hours_per_week: int | None = None
+    organisation_id: int | None = None
+    training_level: int | None = None
+    source: str = "careers_service"
+
+
+@router.post("/people/{person_id}/activities", response={201: ActivityOut, 400: Invalid, 403: Error, 404: Error},
+             summary="Record what a young person is doing")
+@requires("track.record_activity")
+def record_activity(request: HttpRequest, person_id: RecordId, payload: ActivityIn) -> Status[dict[str, Any]]:
+    """Put one activity on the young person's timeline; their tier follows from it. A record you may not see is
+    a 404; one you may see but not change is a 403."""
+    context = audit.AuditContext.from_request(request, CASEWORK, "api")
+    person, _decision = get_person_for(request.user, person_id, CASEWORK, context,
+                                       (categories.IDENTITY, categories.ENROLMENTS))
+    a = services.record_activity(person, code=payload.code, start=payload.start, end=payload.end,
+                                 hours_per_week=payload.hours_per_week, organisation=payload.organisation_id,
+                                 training_level=payload.training_level, source=payload.source,
+                                 actor=request.user, context=context)
+    return Status(201, {"id": a.pk, "code": a.code.code, "label": a.code.label, "hours_per_week": a.hours_per_week,
+                        "organisation": a.organisation.display_name if a.organisation else None, "start": a.start,
+                        "end": a.end, "source": a.source})
 
 
 @router.get("/tiers", response={200: TierCountsOut, 400: Invalid, 403: Error},

@@ -1,4 +1,5 @@
-"""The only writer of the activity timeline."""
+"""The only writer of the activity timeline: in bulk for loaders and imports, and one activity at a time for
+staff and partners (``record_activity``)."""
 
 import csv
 import datetime
@@ -7,12 +8,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from yep.access import audit
-from yep.people.models import ActivityCode
+from yep.access.policy import decide
+from yep.people.models import ActivityCode, Person
 from yep.people.services.population import Progress
 
+from .activities import Errors, clean_activity
 from .models import Activity
 
 BATCH = 5000
@@ -28,6 +33,37 @@ def record_activities(rows: list[dict[str, Any]], *, actor: Any, context: audit.
     audit.record(actor, "import", context, object_type="activity", object_id=source[:32],
                  detail={"rows": len(created), "people": len({r["person_id"] for r in rows})})
     return len(created)
+
+
+# Who may say what a young person is doing, and as what source.
+SOURCES = ("careers_service", "lead_worker", "young_person", "school", "provider", "dwp")
+
+
+def record_activity(person: Person, *, code: Any, start: Any, end: Any = None, hours_per_week: Any = None,
+                    organisation: Any = None, training_level: Any = None, source: str = "careers_service",
+                    actor: Any, context: audit.AuditContext) -> Activity:
+    """Put one activity on ``person``'s timeline, as said by ``source`` (the careers service, the lead worker, the
+    young person themselves...). The careers service, the EPC and lead workers (``track.record_activity``) who may
+    change the record may. Tiers follow from it: nothing else is changed."""
+    if not (getattr(actor, "pk", None) and actor.has_perm("track.record_activity")) or not (
+            (decision := decide(actor, person.pk)) is not None and decision.can_change):
+        audit.record(actor, "denied", context, person_id=person.pk, object_type="activity",
+                     detail={"wanted": "record activity"})
+        raise PermissionDenied(_("You cannot record what this young person is doing."))
+    errors: Errors = {}
+    if source not in SOURCES:
+        errors["source"] = [_("Choose who said so from the list.")]
+    checked = clean_activity(person, code=code, start=start, end=end, hours_per_week=hours_per_week,
+                             organisation=organisation, training_level=training_level, errors=errors)
+    if errors or checked is None:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        activity = Activity.objects.create(person=person, **{k: v for k, v in checked.row(person, source).items()
+                                                             if k != "person_id"})
+        audit.record(actor, "create", context, person_id=person.pk, object_type="activity", object_id=activity.pk,
+                     fields=["enrolments"], detail={"code": checked.code.code, "start": checked.start.isoformat(),
+                                                    "source": source})
+    return activity
 
 
 def _activities(path: Path, person_ids: Mapping[str, int], org_ids: Mapping[str, int]) -> Iterator[Activity]:

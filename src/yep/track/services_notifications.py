@@ -1,7 +1,7 @@
 """The only writers of provider notifications (R48-R52, SC-3, SC-6): a provider tells the careers service that a
 learner has left or is seriously at risk; the notification is matched to a young person (or queued for the
-careers service to resolve), and a match updates the timeline, raises the careers service's contact task and
-alerts the EPC when the young person was at risk or had a lead worker.
+careers service to resolve), and a match updates the timeline, ends the provider's own pastoral support, raises
+the careers service's contact task and alerts the EPC when the young person was at risk or had a lead worker.
 
 Every function takes the acting user and an audit context, checks the actor's right first (refusals are audited),
 validates all its input before writing anything, and runs in one transaction."""
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from yep.access import audit
 from yep.access.policy import decide
 from yep.broker.queries import active_allocation
+from yep.broker.services.allocations import end_provider_support
 from yep.broker.services.referrals import latest_result
 from yep.broker.services.schedule import careers_team
 from yep.broker.services.support import add_working_days
@@ -342,6 +343,10 @@ def _apply(notification: ProviderNotification, person: Person, method: str, acto
     notification.save(update_fields=["person", "match_method", "status"])
     if notification.kind == NotificationKind.LEFT:
         _record_leaving(notification, person, actor, context)
+        if allocation is not None and notification.left_on is not None and end_provider_support(
+                allocation, provider=notification.provider, left_on=notification.left_on, actor=actor,
+                context=context):
+            allocation.refresh_from_db()  # the EPC is still told: the young person has lost their support
     la = person.la_of_residence or notification.provider.la
     if la is not None:
         _contact_task(notification, person, la, actor, context)

@@ -21,13 +21,14 @@ from yep.broker.services.schedule import careers_team
 from yep.broker.services.support import add_working_days
 from yep.people import search
 from yep.people.identifiers import check_postcode, postcode_key
-from yep.people.models import ActivityCode, Organisation, OrganisationKind, Person, Role
+from yep.people.models import Organisation, OrganisationKind, Person, Role
 from yep.people.services import update_person
 from yep.tasks.models import TaskKind
 from yep.tasks.services import close_tasks_from, create_task, notify_team
 
 from . import notifications as matching
 from . import queries
+from .activities import ActivityInput, clean_activity
 from .models import (
     CareersContact,
     ContactMethod,
@@ -205,38 +206,17 @@ def accept_move(move: LaMove, *, actor: Any, context: audit.AuditContext) -> LaM
 # Careers contacts (R53) -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Confirmed:
-    code: ActivityCode
-    start: datetime.date
-    hours: int | None
-    organisation: Organisation | None
-
-
 def _clean_activity(person: Person, outcome: str, code: Any, start: Any, hours: Any, organisation: Any,
-                    at: datetime.datetime, errors: Errors) -> _Confirmed | None:
-    """The activity a confirmed contact records, when one is given (an NCCIS code, from when, hours a week)."""
+                    at: datetime.datetime, errors: Errors) -> ActivityInput | None:
+    """The activity a confirmed contact records, when one is given (an NCCIS code, from when, hours a week); from
+    the day of the contact unless said."""
     if code in (None, ""):
         return None
     if outcome != ContactOutcome.CONFIRMED:
         errors["code"] = [_("Only a contact that confirmed an activity records one.")]
         return None
-    found = ActivityCode.objects.filter(code=code).first() if str(code).isdigit() else None
-    if found is None:
-        errors["code"] = [_("Choose an activity code from the list.")]
-    day = _date(start, "start", errors, required=False) or timezone.localdate(at)
-    if day < person.dob:
-        errors["start"] = [_("The activity cannot start before the date of birth.")]
-    number = None
-    if hours not in (None, ""):
-        number = int(hours) if str(hours).isdigit() else -1
-        if not 0 <= number <= 168:
-            errors["hours_per_week"] = [_("Enter the hours a week as a whole number from 0 to 168.")]
-    if organisation is not None and not isinstance(organisation, Organisation):
-        errors["organisation"] = [_("Choose the organisation from the list.")]
-    if found is None or set(errors) & {"start", "hours_per_week", "organisation"}:
-        return None
-    return _Confirmed(found, day, number, organisation)
+    return clean_activity(person, code=code, start=start, hours_per_week=hours, organisation=organisation,
+                          errors=errors, default_start=timezone.localdate(at))
 
 
 def _contact_time(at: Any, errors: Errors) -> datetime.datetime:
@@ -283,10 +263,7 @@ def log_contact(person: Person, *, purpose: str, method: str, source: str = "", 
                      object_id=contact.pk, detail={"purpose": purpose, "outcome": outcome,
                                                    "activity": activity.code.code if activity else None})
         if activity is not None:
-            record_activities([{"person_id": person.pk, "code_id": activity.code.pk, "start": activity.start,
-                                "end": None, "hours_per_week": activity.hours,
-                                "organisation_id": activity.organisation.pk if activity.organisation else None,
-                                "source": CAREERS_SOURCE}], actor=actor, context=context,
+            record_activities([activity.row(person, CAREERS_SOURCE)], actor=actor, context=context,
                               source=f"careers_contact:{contact.pk}")
         if move is not None:
             _record_move(person, move, actor, context)

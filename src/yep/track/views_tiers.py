@@ -2,18 +2,28 @@
 
 import datetime
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from yep.access import categories
+from yep.access import audit, categories
 from yep.access.guards import requires
+from yep.access.policy import CASEWORK
+from yep.people.models import ActivityCode, Organisation, OrganisationKind
 from yep.people.views import person_context
 from yep.web.charts import line
 
-from . import queries, tiers
+from . import queries, services, tiers
+
+# Who said so (``services.SOURCES``), as the form offers it.
+SOURCE_LABELS = [("careers_service", gettext_lazy("The careers service")), ("lead_worker", gettext_lazy(
+    "The lead worker")), ("young_person", gettext_lazy("The young person")), ("school", gettext_lazy("The school")),
+                 ("provider", gettext_lazy("The provider")), ("dwp", gettext_lazy("DWP / Jobcentre"))]
 
 
 def tier_label(tier: int | None) -> str:
@@ -35,7 +45,39 @@ def person_timeline(request: HttpRequest, pk: int) -> HttpResponse:
         **context, "timeline": timeline, "activities": timeline.activities, "chart": chart,
         "status": timeline.now, "status_activity": timeline.activity_for(timeline.now),
         "history": [(s, tier_label(s.tier)) for s in timeline.history], "tier_now": tier_label(timeline.now.tier),
+        "may_record": request.user.has_perm("track.record_activity") and context["decision"].can_change,
     })
+
+
+ACTIVITY_FIELDS = ("code", "start", "end", "hours_per_week", "organisation", "training_level", "source")
+
+
+@requires("track.record_activity")
+def record_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record what a young person is doing now (or was doing), and who said so; the tier follows."""
+    context = person_context(request, pk, "timeline", (categories.IDENTITY, categories.ENROLMENTS))
+    if not (context["can"][categories.ENROLMENTS] and context["decision"].can_change):
+        raise PermissionDenied
+    form = {name: request.POST.get(name, "").strip() for name in ACTIVITY_FIELDS}
+    if request.method != "POST":
+        form |= {"start": timezone.localdate().isoformat(), "source": "careers_service"}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            services.record_activity(
+                context["person"], code=form["code"], start=form["start"], end=form["end"],
+                hours_per_week=form["hours_per_week"], organisation=form["organisation"],
+                training_level=form["training_level"], source=form["source"], actor=request.user,
+                context=audit.AuditContext.from_request(request, CASEWORK))
+        except ValidationError as problem:
+            errors = problem.message_dict
+        else:
+            messages.success(request, _("The activity is recorded."))
+            return redirect("track:person_timeline", pk=pk)
+    return render(request, "track/record_activity.html", {
+        **context, "form": form, "errors": errors, "codes": ActivityCode.objects.order_by("code"),
+        "organisations": Organisation.objects.filter(active=True).exclude(kind=OrganisationKind.LA)
+        .order_by("name"), "sources": SOURCE_LABELS}, status=400 if errors else 200)
 
 
 def _as_at(value: str, today: datetime.date) -> tuple[datetime.date, dict[str, list[str]]]:
@@ -68,5 +110,6 @@ def tier_dashboard(request: HttpRequest) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("people/<int:pk>/timeline/", person_timeline, name="person_timeline"),
+    path("people/<int:pk>/timeline/new/", record_activity, name="record_activity"),
     path("track/tiers/", tier_dashboard, name="tiers"),
 ]

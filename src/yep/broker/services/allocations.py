@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yep.access import audit
 from yep.access.models import RelationshipKind
 from yep.access.services import end_relationship, open_relationship
+from yep.people.models import Organisation
 
 from ..allocation import Proposal, caseload_of, propose
 from ..letters import introduce_lead_worker
@@ -159,6 +160,21 @@ def end_allocation(allocation: Allocation, *, reason: str, note: str = "", end: 
     if not is_epc_of(actor, allocation.referral.la_id):
         _refuse(actor, context, allocation.person_id, "end allocation")
     return _end(allocation, reason=reason, note=note, end=end, actor=actor, context=context)
+
+
+def end_provider_support(allocation: Allocation, *, provider: Organisation, left_on: datetime.date, actor: Any,
+                         context: audit.AuditContext) -> bool:
+    """A provider said the young person left it on ``left_on``: when their lead worker is that provider's
+    pastoral support, the allocation ends that day (R52), with the reason in the note. Returns whether it ended.
+    Called by tracking's notification service, which has checked the notifier."""
+    profile = getattr(allocation.lead_worker, "lead_worker_profile", None)
+    if profile is None or profile.host_type != HostType.PROVIDER_PASTORAL or profile.host_organisation_id != \
+            provider.pk or allocation.end is not None:
+        return False
+    _end(allocation, reason=EndReason.OTHER, end=max(left_on, allocation.start), actor=actor, context=context,
+         note=_("Left %(provider)s on %(day)s: the provider's pastoral support ends.") % {
+             "provider": provider.display_name, "day": left_on.strftime("%d/%m/%Y")})
+    return True
 
 
 def _end(allocation: Allocation, *, reason: str, note: str = "", end: datetime.date | None = None, actor: Any,
