@@ -1,5 +1,9 @@
 """Acceptance scenarios for tracking (spec/framework-wales.md): AT-8 Sarah's drop-out notification chain (SC-3,
-R48-R52) and AT-9 the provider compliance escalation with its silent providers (SC-6, R51)."""
+R48-R52) and AT-9 the provider compliance escalation with its silent providers (SC-6, R51).
+
+Tracking's other scenarios have files of their own, each with its fixtures: AT-10 unknowns and moves
+(``test_track_unknowns.py``), AT-15 jobs without training (``test_track_jwt.py``), AT-26 the post-18 handover
+(``test_track_post18.py``) and the destinations survey (``test_track_destinations.py``)."""
 
 import csv
 import datetime

@@ -39,12 +39,14 @@ def test_the_adviser_records_college_and_the_tier_follows(client, region, sixtee
     assert 'data-testid="record-activity"' in timeline
     response = client.post(reverse("track:record_activity", args=[owain.pk]), {
         "code": "230", "start": (TODAY - datetime.timedelta(days=20)).isoformat(), "hours_per_week": "21",
-        "organisation": str(region.college.pk), "source": "young_person"})
+        "organisation": str(region.college.pk), "source": "young_person", "confidence": "medium"})
     assert response.status_code == 302
     activity = Activity.objects.get(person=owain)
-    assert (activity.code.code, activity.hours_per_week, activity.organisation, activity.source) == (
-        230, 21, region.college, "young_person")
+    assert (activity.code.code, activity.hours_per_week, activity.organisation, activity.source,
+            activity.confidence) == (230, 21, region.college, "young_person", "medium")
     assert queries.person_timeline(owain).now.tier == 5
+    timeline = client.get(reverse("track:person_timeline", args=[owain.pk])).content.decode()
+    assert "Full-time education: further education" in timeline and "Medium" in timeline
     assert AuditEvent.objects.filter(action="create", object_type="activity", person_id=owain.pk).exists()
 
 
@@ -86,7 +88,9 @@ def test_a_partner_records_an_activity_through_the_api(client, region, sixteen):
                            content_type="application/json")
     assert response.status_code == 201 and response.json()["code"] == 619
     assert queries.person_timeline(owain).now.tier == 3
+    assert client.get(f"/api/v1/track/people/{owain.pk}/timeline").json()["activities"][0]["confidence"] == "high"
     bad = client.post(f"/api/v1/track/people/{owain.pk}/activities", {"code": 619, "start": TODAY.isoformat(),
-                                                                      "source": "gossip"},
+                                                                      "source": "gossip", "confidence": "sure"},
                       content_type="application/json")
-    assert bad.status_code == 400 and "source" in bad.json()["errors"]
+    assert bad.status_code == 400 and {"source", "confidence"} <= set(bad.json()["errors"])
+    assert Activity.objects.filter(person=owain).count() == 1

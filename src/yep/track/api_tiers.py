@@ -36,6 +36,7 @@ class ActivityOut(Schema):
     start: datetime.date
     end: datetime.date | None
     source: str
+    confidence: str
 
 
 class StatusOut(Schema):
@@ -108,7 +109,8 @@ def person_timeline(request: HttpRequest, person_id: RecordId) -> dict[str, Any]
     timeline = queries.person_timeline(person, until=decision.as_of, rules=queries.rules_for())
     return {"activities": [{"id": a.pk, "code": a.code.code, "label": a.code.label, "hours_per_week": a.hours_per_week,
                             "organisation": a.organisation.display_name if a.organisation else None,
-                            "start": a.start, "end": a.end, "source": a.source} for a in timeline.activities],
+                            "start": a.start, "end": a.end, "source": a.source, "confidence": a.confidence}
+                           for a in timeline.activities],
             "status": _status(timeline.now), "history": [_status(s) for s in timeline.history]}
 
 
@@ -124,6 +126,7 @@ class ActivityIn(Schema):
     organisation_id: int | None = None
     training_level: int | None = None
     source: str = "careers_service"
+    confidence: str = "high"
 
 
 @router.post("/people/{person_id}/activities", response={201: ActivityOut, 400: Invalid, 403: Error, 404: Error},
@@ -138,10 +141,10 @@ def record_activity(request: HttpRequest, person_id: RecordId, payload: Activity
     a = services.record_activity(person, code=payload.code, start=payload.start, end=payload.end,
                                  hours_per_week=payload.hours_per_week, organisation=payload.organisation_id,
                                  training_level=payload.training_level, source=payload.source,
-                                 actor=request.user, context=context)
+                                 confidence=payload.confidence, actor=request.user, context=context)
     return Status(201, {"id": a.pk, "code": a.code.code, "label": a.code.label, "hours_per_week": a.hours_per_week,
                         "organisation": a.organisation.display_name if a.organisation else None, "start": a.start,
-                        "end": a.end, "source": a.source})
+                        "end": a.end, "source": a.source, "confidence": a.confidence})
 
 
 @router.get("/tiers", response={200: TierCountsOut, 400: Invalid, 403: Error},

@@ -18,7 +18,7 @@ from yep.people.models import ActivityCode, Person
 from yep.people.services.population import Progress
 
 from .activities import Errors, clean_activity
-from .models import Activity
+from .models import Activity, Confidence
 
 BATCH = 5000
 
@@ -41,7 +41,7 @@ SOURCES = ("careers_service", "lead_worker", "young_person", "school", "provider
 
 def record_activity(person: Person, *, code: Any, start: Any, end: Any = None, hours_per_week: Any = None,
                     organisation: Any = None, training_level: Any = None, source: str = "careers_service",
-                    actor: Any, context: audit.AuditContext) -> Activity:
+                    confidence: str = Confidence.HIGH, actor: Any, context: audit.AuditContext) -> Activity:
     """Put one activity on ``person``'s timeline, as said by ``source`` (the careers service, the lead worker, the
     young person themselves...). The careers service, the EPC and lead workers (``track.record_activity``) who may
     change the record may. Tiers follow from it: nothing else is changed."""
@@ -53,16 +53,18 @@ def record_activity(person: Person, *, code: Any, start: Any, end: Any = None, h
     errors: Errors = {}
     if source not in SOURCES:
         errors["source"] = [_("Choose who said so from the list.")]
+    if confidence not in Confidence.values:
+        errors["confidence"] = [_("Choose how sure the source is: high, medium or low.")]
     checked = clean_activity(person, code=code, start=start, end=end, hours_per_week=hours_per_week,
                              organisation=organisation, training_level=training_level, errors=errors)
     if errors or checked is None:
         raise ValidationError(errors)
     with transaction.atomic():
-        activity = Activity.objects.create(person=person, **{k: v for k, v in checked.row(person, source).items()
-                                                             if k != "person_id"})
+        activity = Activity.objects.create(person=person, confidence=confidence, **{
+            k: v for k, v in checked.row(person, source).items() if k != "person_id"})
         audit.record(actor, "create", context, person_id=person.pk, object_type="activity", object_id=activity.pk,
                      fields=["enrolments"], detail={"code": checked.code.code, "start": checked.start.isoformat(),
-                                                    "source": source})
+                                                    "source": source, "confidence": confidence})
     return activity
 
 

@@ -31,6 +31,7 @@ from . import queries
 from .activities import ActivityInput, clean_activity
 from .models import (
     CareersContact,
+    Confidence,
     ContactMethod,
     ContactOutcome,
     ContactPurpose,
@@ -263,8 +264,11 @@ def log_contact(person: Person, *, purpose: str, method: str, source: str = "", 
                      object_id=contact.pk, detail={"purpose": purpose, "outcome": outcome,
                                                    "activity": activity.code.code if activity else None})
         if activity is not None:
-            record_activities([activity.row(person, CAREERS_SOURCE)], actor=actor, context=context,
-                              source=f"careers_contact:{contact.pk}")
+            # Heard second hand (family, friends, a youth worker) is worth re-confirming before anything else.
+            second_hand = source in (TracingSource.FAMILY, TracingSource.YOUTH_WORKER, TracingSource.OTHER)
+            row = activity.row(person, CAREERS_SOURCE) | {
+                "confidence": Confidence.MEDIUM if second_hand else Confidence.HIGH}
+            record_activities([row], actor=actor, context=context, source=f"careers_contact:{contact.pk}")
         if move is not None:
             _record_move(person, move, actor, context)
     return contact

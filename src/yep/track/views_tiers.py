@@ -19,6 +19,7 @@ from yep.people.views import person_context
 from yep.web.charts import line
 
 from . import queries, services, tiers
+from .models import Confidence
 
 # Who said so (``services.SOURCES``), as the form offers it.
 SOURCE_LABELS = [("careers_service", gettext_lazy("The careers service")), ("lead_worker", gettext_lazy(
@@ -49,7 +50,8 @@ def person_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-ACTIVITY_FIELDS = ("code", "start", "end", "hours_per_week", "organisation", "training_level", "source")
+ACTIVITY_FIELDS = ("code", "start", "end", "hours_per_week", "organisation", "training_level", "source",
+                   "confidence")
 
 
 @requires("track.record_activity")
@@ -60,14 +62,16 @@ def record_activity(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = {name: request.POST.get(name, "").strip() for name in ACTIVITY_FIELDS}
     if request.method != "POST":
-        form |= {"start": timezone.localdate().isoformat(), "source": "careers_service"}
+        form |= {"start": timezone.localdate().isoformat(), "source": "careers_service",
+                 "confidence": Confidence.HIGH}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
             services.record_activity(
                 context["person"], code=form["code"], start=form["start"], end=form["end"],
                 hours_per_week=form["hours_per_week"], organisation=form["organisation"],
-                training_level=form["training_level"], source=form["source"], actor=request.user,
+                training_level=form["training_level"], source=form["source"], confidence=form["confidence"],
+                actor=request.user,
                 context=audit.AuditContext.from_request(request, CASEWORK))
         except ValidationError as problem:
             errors = problem.message_dict
@@ -77,7 +81,8 @@ def record_activity(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "track/record_activity.html", {
         **context, "form": form, "errors": errors, "codes": ActivityCode.objects.order_by("code"),
         "organisations": Organisation.objects.filter(active=True).exclude(kind=OrganisationKind.LA)
-        .order_by("name"), "sources": SOURCE_LABELS}, status=400 if errors else 200)
+        .order_by("name"), "sources": SOURCE_LABELS, "confidences": Confidence.choices},
+        status=400 if errors else 200)
 
 
 def _as_at(value: str, today: datetime.date) -> tuple[datetime.date, dict[str, list[str]]]:

@@ -1,6 +1,7 @@
-"""Tracking's records: the activity timeline, provider notifications, the unknowns and JWT follow-up, and the
-destinations survey."""
+"""Tracking's records: the activity timeline, provider notifications, the unknowns and JWT follow-up, the
+destinations survey and the September Guarantee."""
 
+from .guarantee import GuaranteeOffer, GuaranteeOfferType, GuaranteeStatus
 from .notifications import (
     ACTIVITY_SOURCE,
     LEFT_ACTIVITY,
@@ -13,7 +14,7 @@ from .notifications import (
     ProviderNotification,
 )
 from .surveys import DestinationSurvey, PostSixteenRiskRule, SurveyDestination
-from .timeline import Activity
+from .timeline import Activity, Confidence
 from .unknowns import (
     CareersContact,
     ContactMethod,
@@ -29,8 +30,10 @@ from .unknowns import (
 )
 
 __all__ = [
-    "ACTIVITY_SOURCE", "LEFT_ACTIVITY", "NOTIFY_WITHIN_DAYS", "Activity", "CareersContact", "ContactMethod",
-    "ContactOutcome", "ContactPurpose", "ContactReport", "ContactReportStatus", "DestinationSurvey", "LaMove",
+    "ACTIVITY_SOURCE", "LEFT_ACTIVITY", "NOTIFY_WITHIN_DAYS", "Activity", "Confidence", "CareersContact",
+    "ContactMethod",
+    "ContactOutcome", "ContactPurpose", "ContactReport", "ContactReportStatus", "DestinationSurvey",
+    "GuaranteeOffer", "GuaranteeOfferType", "GuaranteeStatus", "LaMove",
     "LeftReason", "MatchMethod", "NotificationChannel", "NotificationKind", "NotificationStatus", "OfferKind",
     "OfferStatus", "PostSixteenRiskRule", "ProviderNotification", "SurveyDestination", "TracingSource",
     "TrainingOffer",
