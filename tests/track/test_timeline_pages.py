@@ -96,6 +96,13 @@ def test_the_epc_sees_their_las_cohort_by_tier_and_age_and_the_movement(client, 
     assert 'data-testid="cohort-total">2<' in _counts(response.content.decode())
 
 
+def test_the_tier_dashboards_title_is_its_name_and_the_guarantee_table_appears_once(client, region, tracked):
+    client.force_login(region.epc)
+    page = client.get(reverse("track:tiers")).content.decode()
+    assert "<title>Five tiers – YEP</title>" in page
+    assert page.count('data-testid="guarantee"') == 1
+
+
 def test_the_careers_adviser_sees_the_areas_their_service_covers(client, region, tracked):
     client.force_login(tracked["adviser"])
     assert client.get(reverse("track:tiers")).context["cohort"].total == 2
