@@ -18,6 +18,15 @@ def english():
     translation.activate("en")
 
 
+@pytest.fixture(autouse=True)
+def quick_settings(settings, tmp_path):
+    """Data hub jobs run inline in tests (no background thread to wait for); research keys go in a fresh folder;
+    passwords are hashed with Argon2 at its lowest cost."""
+    settings.YEP_JOBS_INLINE = True
+    settings.YEP_RESEARCH_KEYS_DIR = tmp_path / "research-keys"
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher", *settings.PASSWORD_HASHERS[1:]]
+
+
 @dataclass
 class Region:
     la: Organisation

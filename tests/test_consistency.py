@@ -95,7 +95,8 @@ def test_only_services_write_to_the_database():
 def _looks_like_model_write(node: ast.Call) -> bool:
     """`X.objects.create(...)`, `queryset.update(...)`, `instance.save()`: anything but dict/set methods."""
     source = ast.unparse(node.func.value)
-    return not source.endswith(("ids", "counts", "rows", "seen", "by_ref", "context", "kwargs", "extra")) and \
+    return not source.endswith(("ids", "counts", "rows", "seen", "by_ref", "context", "kwargs", "extra",
+                                "filesystem")) and \
         not source.startswith(("self.stdout", "progress", "hashlib", "hmac"))
 
 

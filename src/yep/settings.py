@@ -159,6 +159,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Each research project's pseudonym secret lives here, one file per project, apart from the database (issue 7):
+# a stolen database or extract cannot be joined back to people without it. Back it up separately.
+YEP_RESEARCH_KEYS_DIR = Path(os.environ.get("YEP_RESEARCH_KEYS_DIR", DATA_DIR / "research-keys")).resolve()
+# Long data hub jobs (linking a dataset) run in a background thread with a progress bar; tests run them inline.
+YEP_JOBS_INLINE = os.environ.get("YEP_JOBS_INLINE", "") == "1"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("govuk", PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk")]
 STORAGES = {

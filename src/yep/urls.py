@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("yep.broker.urls")),
     path("", include("yep.tasks.urls")),
     path("", include("yep.track.urls")),
+    path("hub/", include("yep.link.urls")),
     path("", include("yep.access.urls")),
     path("dpo/", include("yep.access.urls_dpo")),
     path("", include("yep.access.urls_auth")),

@@ -85,6 +85,16 @@ PERMISSIONS = {
     "track.manage_surveys": has_role(Role.CAREERS_ADVISER, Role.EPC),
     "track.export_nccis": is_epc,
     "track.manage_rules": is_epc,
+    # The data hub: the careers service (the hub lead, seed 000 §4.2) and the EPC register sources, receive
+    # datasets, link them and review uncertain links; each candidate's person is checked against the record too.
+    "link.manage_sources": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    "link.link_datasets": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    "link.review_links": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    "link.merge_people": has_role(Role.CAREERS_ADVISER, Role.EPC),
+    # Research: the DPO keeps the project register and approves; a named researcher takes an approved project's
+    # pseudonymised extract (the DPO may too).
+    "link.manage_projects": is_dpo,
+    "link.extract_research": has_role(Role.DPO, Role.RESEARCHER),
     # Governance: the DPO (and the EPC for their LA's agreements and consent records).
     "access.view_agreements": is_staff_member,
     "access.manage_agreements": governs_sharing,

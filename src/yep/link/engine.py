@@ -8,9 +8,12 @@ are broken by record id.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -207,3 +210,113 @@ def link_tables(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec | None =
     if left.empty or right.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c != "match_probability" else float) for c in PAIR_COLUMNS})
     return one_to_one(score_pairs(left, right, spec, progress))
+
+
+def _level_weights(model: dict[str, Any]) -> dict[str, list[tuple[float, str]]]:
+    """Each comparison's levels as (match weight, label): the weight a pair gets at that level, before any
+    term-frequency adjustment."""
+    levels: dict[str, list[tuple[float, str]]] = {}
+    for comparison in model["comparisons"]:
+        found = []
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                found.append((0.0, level.get("label_for_charts", "")))
+            elif level.get("m_probability") and level.get("u_probability"):
+                found.append((math.log2(level["m_probability"] / level["u_probability"]),
+                              level.get("label_for_charts", "")))
+        levels[comparison["output_column_name"]] = found
+    return levels
+
+
+def _explain(row: Any, levels: dict[str, list[tuple[float, str]]]) -> list[dict[str, Any]]:
+    """The weight each comparison added to a pair, and the level it reached (the level whose weight it is)."""
+    explained = []
+    for name, options in levels.items():
+        weight = row.get(f"mw_{name}")
+        if weight is None or weight != weight:  # NaN: the comparison was not made for this pair
+            continue
+        label = min(options, key=lambda option: abs(option[0] - weight))[1] if options else ""
+        total = float(weight) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+        explained.append({"comparison": name, "level": label, "weight": round(total, 2)})
+    return explained
+
+
+REFERENCE_MODEL = Path(__file__).with_name("reference_model.json")
+MIN_TRAINING_RECORDS = 1000  # fewer records a side than this are too few for EM to learn from
+
+
+def train_reference_model(records: int = 20_000, seed: int = 2026) -> dict[str, Any]:
+    """Train the model a source uses until it has enough records to train its own, on two extracts of the
+    project's synthetic population (``testsets.synthetic_pair``); written to ``reference_model.json``."""
+    from yep.link import testsets
+
+    left, right, _truth = testsets.synthetic_pair(records, seed=seed)
+    left_std, right_std = standardise(left), standardise(right)
+    model = _trained_model(left_std, right_std, shared_columns(left_std, right_std), LinkSpec(), lambda _m: None)
+    REFERENCE_MODEL.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n")
+    return model
+
+
+def reference_model() -> dict[str, Any]:
+    """The reference model, prior included: it was trained on 20,000 records a side, so its prior (about one pair
+    in 22,000 matches) is cautious for the small files it scores, which is the side to err on.
+
+    Without its term-frequency adjustments: they are counted from the records being scored, and in a small file
+    every name is "common" (one in twenty), which would count an exact match on a rare surname against it."""
+    model: dict[str, Any] = json.loads(REFERENCE_MODEL.read_text())
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level.pop("tf_adjustment_column", None)
+            level.pop("tf_adjustment_weight", None)
+    return model
+
+
+def score_against(records: pd.DataFrame, spine: pd.DataFrame, spec: LinkSpec, model: dict[str, Any] | None = None,
+                  progress: Progress | None = None) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """Score a source's records (left) against the person spine (right), one-to-one, with an explanation of each
+    link: what the data hub does with a new dataset.
+
+    Args:
+        records, spine: person-layout tables (the spine's ``record_id`` is the person id, as text).
+        spec: the threshold on the match probability, and the sampling settings for training.
+        model: the source's saved model, or None to train one (without labels) on these two tables; with fewer
+            than MIN_TRAINING_RECORDS a side, the reference model scores them instead and none is trained.
+
+    Returns:
+        ``(pairs, model)``: pairs with ``left_id``, ``right_id``, ``match_probability``, ``match_weight`` and
+        ``explanation`` (a list of {"comparison", "level", "weight"}), at most one per record on each side; and
+        the model trained or given, to be saved with the source (None when the reference model was used).
+    """
+    say = progress or (lambda _message: None)
+    spec.check()
+    check_layout(records, "records")
+    check_layout(spine, "spine")
+    columns = [*PAIR_COLUMNS, "match_weight", "explanation"]
+    if records.empty or spine.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), model
+    say("preparing the records")
+    left_std, right_std = standardise(records), standardise(spine)
+    shared = shared_columns(left_std, right_std)
+    if model is None and min(len(records), len(spine)) < MIN_TRAINING_RECORDS:
+        # Too few records to train on: score with the reference model, and leave the source to train its own.
+        scoring_model = reference_model()
+    else:
+        model = model or _trained_model(left_std, right_std, shared, spec, say)
+        scoring_model = model
+    scoring = dict(scoring_model, retain_intermediate_calculation_columns=True)
+    wide = affordable_wide_rules(left_std, right_std, spec)
+    scoring["blocking_rules_to_generate_predictions"] = _settings(shared, wide).create_settings_dict("duckdb")[
+        "blocking_rules_to_generate_predictions"]
+    say("scoring pairs")
+    with duckdb.connect() as connection:
+        linker = _linker(DuckDBAPI(connection), left_std, right_std, scoring)
+        predicted = linker.inference.predict(threshold_match_probability=spec.threshold)
+        frame = predicted.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), model
+    pairs = _oriented(frame)
+    pairs["match_weight"] = frame["match_weight"].astype(float)
+    levels = _level_weights(scoring_model)
+    pairs["explanation"] = [_explain(row, levels) for row in frame.to_dict("records")]
+    kept = one_to_one(pairs[list(PAIR_COLUMNS)])
+    return kept.merge(pairs, on=list(PAIR_COLUMNS), how="left")[columns], model

@@ -11,6 +11,7 @@ class PersonTab:
     slug: str
     label: str | Promise
     url_name: str
+    permission: str = ""  # shown only to users holding it (empty: to everyone who may open the record)
 
 
 PERSON_TABS = [
@@ -20,5 +21,6 @@ PERSON_TABS = [
     PersonTab("risk", _("Early identification"), "identify:person_risk"),
     PersonTab("lead_worker", _("Lead worker"), "broker:person_lead_worker"),
     PersonTab("timeline", _("Timeline"), "track:person_timeline"),
+    PersonTab("data_hub", _("Data hub"), "link:person_records", "link.link_datasets"),
     PersonTab("sharing", _("Sharing and consent"), "access:sharing"),
 ]

@@ -1,5 +1,6 @@
 """`yep link ...`: the analyst's record linkage from the command line: ``run`` links two person-layout CSV files and
-writes the links; ``evaluate`` scores links against the true links (precision, recall, F1)."""
+writes the links (``--backend spark`` scores the pairs on Spark, for national datasets); ``evaluate`` scores links
+against the true links (precision, recall, F1)."""
 
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ from rich.console import Console
 from yep.link.engine import DEFAULT_THRESHOLD, PAIR_COLUMNS, LinkSpec, link_tables
 from yep.link.evaluate import score
 from yep.link.layout import RECORD_ID, LayoutError, check_layout
+from yep.link.spark import SparkUnavailable, link_tables_spark
+
+BACKENDS = ("duckdb", "spark")
 
 
 def _read_csv(path: str) -> pd.DataFrame:
@@ -64,6 +68,9 @@ class Command(BaseCommand):
         run.add_argument("--out", required=True, help="Where to write the links (CSV)")
         run.add_argument("--threshold", default=str(DEFAULT_THRESHOLD),
                          help=f"Keep links at least this probable (default {DEFAULT_THRESHOLD})")
+        run.add_argument("--backend", choices=BACKENDS, default="duckdb",
+                         help="duckdb (one machine, the default) or spark (national datasets; needs Java, and "
+                              "YEP_SPARK_MASTER for a cluster: see docs/operations.md)")
         evaluate = sub.add_parser("evaluate", help="Score links against the true links.")
         evaluate.add_argument("pairs", help="CSV with left_id and right_id (from `yep link run`)")
         evaluate.add_argument("truth", help="CSV with left_id and right_id: the true links")
@@ -81,8 +88,12 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(_("There is no folder %(path)s.") % {"path": str(out.parent)})
         console = Console(stderr=True)
+        link = link_tables_spark if options["backend"] == "spark" else link_tables
         with console.status(_("Linking")) as progress:
-            pairs = link_tables(left, right, spec, progress=lambda stage: progress.update(stage))
+            try:
+                pairs = link(left, right, spec, progress=lambda stage: progress.update(stage))
+            except SparkUnavailable as error:
+                raise CommandError(_("Spark cannot start here: %(reason)s.") % {"reason": str(error)}) from None
         pairs.to_csv(out, index=False, columns=list(PAIR_COLUMNS), float_format="%.6f")
         self.stdout.write(_("%(links)d links written to %(path)s.") % {"links": len(pairs), "path": str(out)})
 

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from yep.broker.demo import load_brokerage
 from yep.identify.services.loading import load_indicators
+from yep.link.demo import load_hub
 from yep.people.models import Organisation, OrganisationKind
 from yep.people.services.population import Loaded, load_population
 from yep.track.demo import load_tracking
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         users = demo.create_demo_users(la)
         load_brokerage(la, users)
         load_tracking(la, demo.DEMO_CONTEXT)
+        load_hub(la, demo.DEMO_CONTEXT)
         path = demo.write_credentials(users)
         console.print(_("Loaded %(people)s young people and %(organisations)s organisations in %(la)s.")
                       % {**loaded.counts, "la": la.name})

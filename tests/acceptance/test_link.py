@@ -1,0 +1,147 @@
+"""Acceptance scenarios for the data hub (issue 7; spec/datahub-and-linking.md §4.1, §8 items 2-4): FEBRL4 linked
+above the budget; a clerical decision reused on a re-run; an FE-only record cannot create a person; a merge
+followed by a split restores the original clusters.
+
+The research extract scenarios (no direct identifiers; pseudonyms differ between projects) are in
+``test_link_research.py``."""
+
+import datetime
+
+import pandas as pd
+import pytest
+
+from tests import factories
+from tests.factories import TEST
+from yep.access.audit import AuditContext
+from yep.link import evaluate, hub, services_hub, services_review, testsets
+from yep.link.engine import LinkSpec, link_tables
+from yep.link.models import Candidate, MatchMode, RecordStatus, SourceKind, SourceRecord
+from yep.people.models import Person, Role
+from yep.track.models import Activity
+from yep.track.services import record_activities
+
+WEB = AuditContext(purpose="data hub", channel="web")
+
+
+def test_febrl4_is_linked_with_precision_and_recall_above_the_budget():
+    left, right, truth = testsets.febrl4()
+    pairs = link_tables(left, right, LinkSpec())
+    scored = evaluate.score(pairs, truth)
+    assert scored.precision >= 0.99 and scored.recall >= 0.99, scored
+
+
+@pytest.fixture
+def adviser(region):
+    return factories.make_user(Role.CAREERS_ADVISER, region.la, "adviser")
+
+
+def _source(adviser, code, kind, mode, **extra):
+    return services_hub.register_source({"code": code, "name": code, "kind": kind, "mode": mode, **extra},
+                                        actor=adviser, context=WEB)
+
+
+def _receive_and_link(source, rows, adviser, tmp_path, name):
+    path = tmp_path / name
+    # The partner's export has every column the source's mapping names, some of them blank.
+    frame = pd.DataFrame(rows)
+    frame.reindex(columns=list(dict.fromkeys([*frame.columns, *source.column_mapping.values()]))).to_csv(
+        path, index=False)
+    dataset = services_hub.receive_dataset(source, path, actor=adviser, context=WEB)
+    services_hub.start_linking(dataset, actor=adviser, context=WEB)
+    dataset.refresh_from_db()
+    return dataset
+
+
+# The region's Year 11 pupil, Dafydd ap Gruffydd (born 2009-03-27, CF24 3AB), as the careers CRM has him: the
+# English form of his name, no prefix, a day-month slip in the date and a new postcode. A person must decide.
+DAVID = {"record_id": "CRM-1", "first_name": "David", "last_name": "Gruffydd", "date_of_birth": "2009-03-27",
+         "sex": "M", "postcode": "CF5 1AA", "activity_code": "619", "activity_start": "2026-09-10"}
+
+
+def test_a_clerical_decision_is_reused_when_the_source_sends_the_record_again(region, adviser, tmp_path):
+    crm = _source(adviser, "crm", SourceKind.CAREERS_CRM, MatchMode.LINK_ONLY, auto_threshold=0.9999,
+                  review_threshold=0.01)
+    first = _receive_and_link(crm, [DAVID], adviser, tmp_path, "crm-october.csv")
+    candidate = hub.review_queue(adviser).get()
+    assert (candidate.record.record_key, candidate.person_id) == ("CRM-1", region.pupil.pk)
+    assert {row[0] for row in hub.side_by_side(candidate)} >= {"Forename", "Surname", "Date of birth"}
+    assert candidate.explanation and {e["comparison"] for e in candidate.explanation} >= {"forename", "dob"}
+
+    services_review.decide_candidate(candidate, same_person=True, reason="same school, confirmed by phone",
+                                     actor=adviser, context=WEB)
+    assert SourceRecord.objects.get(dataset=first).person_id == region.pupil.pk
+    assert Activity.objects.filter(person=region.pupil, source="crm", code__code=619).count() == 1
+
+    second = _receive_and_link(crm, [DAVID], adviser, tmp_path, "crm-november.csv")
+    again = SourceRecord.objects.get(dataset=second)
+    assert (again.person_id, again.status, again.method) == (region.pupil.pk, RecordStatus.LINKED, "clerical")
+    assert not Candidate.objects.filter(record=again).exists(), "nobody is asked the same question twice"
+    assert second.summary["clerical"] == 1
+
+
+# Someone the register has never heard of, in the FE learner record and in a school's census upload.
+NEWCOMER = {"record_id": "LLWR-9", "first_name": "Eira", "last_name": "Prosser", "date_of_birth": "2008-12-02",
+            "sex": "F", "postcode": "CF11 9LJ", "uln": "", "activity_code": "230", "activity_start": "2026-09-01"}
+
+
+def test_an_fe_only_record_cannot_create_a_person_but_a_school_upload_can(region, adviser, tmp_path):
+    people = Person.objects.count()
+    llwr = _source(adviser, "llwr", SourceKind.FE_LEARNERS, MatchMode.ACTIVE_CUSTOMERS)
+    fe = _receive_and_link(llwr, [NEWCOMER], adviser, tmp_path, "llwr.csv")
+    assert SourceRecord.objects.get(dataset=fe).status == RecordStatus.NO_MATCH
+    assert Person.objects.count() == people and fe.summary["created"] == 0
+
+    census = _source(adviser, "census", SourceKind.SCHOOL_CENSUS, MatchMode.CREATE, controller=region.la.pk)
+    row = {k: v for k, v in NEWCOMER.items() if k not in ("uln", "activity_code", "activity_start")}
+    school = _receive_and_link(census, [{**row, "record_id": "PLASC-9", "address": "", "upn": "",
+                                         "year_group": "13"}], adviser, tmp_path, "plasc.csv")
+    created = SourceRecord.objects.get(dataset=school)
+    assert created.status == RecordStatus.CREATED
+    assert (created.person.legal_forenames, created.person.dob) == ("Eira", datetime.date(2008, 12, 2))
+    assert created.person.la_of_residence == region.la
+
+
+def test_an_fe_record_links_only_to_an_active_careers_customer(region, adviser, tmp_path):
+    """A record that is the spitting image of a ten-year-old on the register still does not link: the FE learner
+    record may only be matched against careers customers (seed 000 §2.2 (g))."""
+    child = factories.make_person("681", legal_forenames="Eira", legal_surname="Prosser", dob="2016-05-05",
+                                  postcode="CF11 9LJ")
+    llwr = _source(adviser, "llwr", SourceKind.FE_LEARNERS, MatchMode.ACTIVE_CUSTOMERS)
+    fe = _receive_and_link(llwr, [{**NEWCOMER, "date_of_birth": "2016-05-05"}], adviser, tmp_path, "llwr.csv")
+    record = SourceRecord.objects.get(dataset=fe)
+    assert record.person_id is None and not Candidate.objects.filter(person=child).exists()
+
+
+def test_a_merge_followed_by_a_split_restores_the_original_clusters(region, adviser, tmp_path):
+    twin = factories.make_person("681", legal_forenames="Dafydd", legal_surname="Gruffydd", dob="2009-03-27",
+                                 sex="M", postcode="CF24 3AB")
+    code = Activity._meta.get_field("code").related_model.objects.get(code=230)
+    record_activities([{"person_id": twin.pk, "code_id": code.pk, "start": datetime.date(2026, 9, 1),
+                        "end": None, "hours_per_week": 18, "organisation_id": region.college.pk,
+                        "source": "provider"}], actor="test", context=TEST)
+    crm = _source(adviser, "crm", SourceKind.CAREERS_CRM, MatchMode.LINK_ONLY)
+    _receive_and_link(crm, [{"record_id": "CRM-1", "first_name": "Dafydd", "last_name": "ap Gruffydd",
+                             "upn": region.pupil.upn, "date_of_birth": "2009-03-27"},
+                            {"record_id": "CRM-2", "first_name": "Dafydd", "last_name": "Gruffydd",
+                             "date_of_birth": "2009-03-27", "postcode": "CF24 3AB", "sex": "M"}],
+                      adviser, tmp_path, "crm.csv")
+
+    def clusters():
+        return {person.pk: (sorted(person.source_records.values_list("record_key", flat=True)),
+                            sorted(person.activities.values_list("pk", flat=True)),
+                            sorted(person.enrolments.values_list("pk", flat=True)))
+                for person in (region.pupil, twin)}
+
+    before = clusters()
+    assert before[region.pupil.pk][0] == ["CRM-1"] and before[twin.pk][1]
+
+    merge = services_review.merge_people(region.pupil, twin, reason="the same boy: the school confirmed",
+                                         actor=adviser, context=WEB)
+    merged = clusters()
+    assert merged[twin.pk] == ([], [], [])
+    assert merged[region.pupil.pk][0] == sorted(before[region.pupil.pk][0] + before[twin.pk][0])
+    assert len(merged[region.pupil.pk][1]) == len(before[region.pupil.pk][1]) + len(before[twin.pk][1])
+
+    services_review.split_merge(merge, reason="twins after all", actor=adviser, context=WEB)
+    assert clusters() == before
+    assert [c.kind for c in hub.cluster_changes_for(adviser)] == ["split", "merge"]
