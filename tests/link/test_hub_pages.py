@@ -188,7 +188,7 @@ def test_while_linking_the_dataset_page_shows_progress_and_refreshes_itself(clie
     client.force_login(adviser)
     page = client.get(f"/hub/datasets/{dataset.pk}/")
     html = page.content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in html and page["Refresh"] == "2"
+    assert '<meta http-equiv="refresh" content="2">' in html.split("</head>")[0]
     assert 'data-testid="progress"' in html and "<progress" in html and 'data-testid="link-now"' not in html
     # asking again while it runs starts nothing and says so
     again = client.post(f"/hub/datasets/{dataset.pk}/", {"action": "link"}, follow=True)

@@ -14,6 +14,11 @@ from yep.people import crypto
 
 from .models import Candidate, CandidateStatus, ClusterChange, Dataset, Source, SourceRecord
 
+# The model's comparisons, in the reader's words.
+COMPARISONS = {"forename": _("Forename"), "surname": _("Surname"), "dob": _("Date of birth"),
+               "postcode": _("Postcode and address"), "sex": _("Sex"), "upn": _("UPN"), "uln": _("ULN"),
+               "ni_number": _("NI number")}
+
 
 def _hub_user(user: Any) -> bool:
     return bool(getattr(user, "pk", None)) and (user.has_perm("link.link_datasets")
@@ -69,7 +74,7 @@ def cluster_changes_for(user: Any) -> QuerySet[ClusterChange]:
     return ClusterChange.objects.filter(kept__in=visible, merged__in=visible).select_related("kept", "merged")
 
 
-def side_by_side(candidate: Candidate) -> list[tuple[Any, str, str, bool]]:
+def side_by_side(candidate: Candidate) -> list[tuple[Any, str, str, bool | None]]:
     """(label, the source's value, the register's value, whether they agree) for each field either side holds."""
     record, person = candidate.record, candidate.person
     ni = crypto.decrypt(record.ni_number_encrypted)
@@ -83,12 +88,14 @@ def side_by_side(candidate: Candidate) -> list[tuple[Any, str, str, bool]]:
         (_("UPN"), record.upn, person.upn or ""),
         (_("ULN"), record.uln, person.uln or ""),
     ]
-    shown = [(label, str(left or ""), str(right or ""), _same(left, right)) for label, left, right in rows
-             if left or right]
+    # Whether the two agree; None when one side does not hold the field (nothing to compare).
+    shown = [(label, str(left or ""), str(right or ""), _same(left, right) if left and right else None)
+             for label, left, right in rows if left or right]
     if record.ni_number_digest or person.ni_number_digest:
         # Only the ends of an NI number are ever shown; whether they agree is decided on the whole number.
         shown.append((_("NI number"), f"{ni[:2]} •• •• {ni[6:8]} {ni[8:]}" if ni else "", person.ni_number_masked,
-                      record.ni_number_digest == person.ni_number_digest))
+                      record.ni_number_digest == person.ni_number_digest
+                      if record.ni_number_digest and person.ni_number_digest else None))
     return shown
 
 

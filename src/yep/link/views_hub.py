@@ -218,15 +218,15 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as problem:
             messages.error(request, " ".join(problem.messages))
         else:
-            messages.success(request, _("Linking has started: this page shows how far it has gone."))
+            dataset.refresh_from_db()
+            messages.success(request, _("The dataset is linked.") if dataset.status == DatasetStatus.LINKED
+                             else _("Linking has started: this page shows how far it has gone."))
         return redirect("link:dataset", pk=dataset.pk)
     linking = dataset.status == DatasetStatus.LINKING
     response = render(request, "link/hub_dataset.html", {
         "dataset": dataset, "source": dataset.source, "linking": linking,
         "outcomes": outcome_rows(dataset.summary or {}),
         "may_review": request.user.has_perm("link.review_links")})
-    if linking:
-        response["Refresh"] = "2"  # the page has no head block of its own; the header works in every browser
     return response
 
 
