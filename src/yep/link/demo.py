@@ -33,8 +33,8 @@ def _row(person: Person, n: int, today: datetime.date) -> dict[str, str]:
         dob = dob.replace(day=dob.month, month=dob.day)
     elif slip == "welsh":
         first = _ENGLISH.get(first.split(" ")[0], first)
-    elif slip == "hard":  # a shortened first name and the year of birth wrong: someone must look
-        first, dob = first[:3], dob.replace(year=dob.year + 1, day=min(dob.day, 28))
+    elif slip == "hard":  # a shortened first name, the year of birth wrong and no postcode: someone must look
+        first, dob, postcode = first[:3], dob.replace(year=dob.year + 1, day=min(dob.day, 28)), ""
     closure = _CLOSURES[n % len(_CLOSURES)]
     return {"record_id": f"UC-{100000 + n}", "first_name": first, "last_name": last,
             "date_of_birth": dob.isoformat(), "postcode": postcode, "ni_number": "",

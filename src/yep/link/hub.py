@@ -20,6 +20,35 @@ COMPARISONS = {"forename": _("Forename"), "surname": _("Surname"), "dob": _("Dat
                "ni_number": _("NI number")}
 
 
+# The levels the comparisons can reach (comparisons.py, and Splink's own words for its standard levels), in the
+# reader's words. A level not listed here is shown as the model names it.
+_LEVELS = {
+    "Exact match": _("Exactly the same"), "is NULL": _("Missing on one side"), "Null": _("Missing on one side"),
+    ">= 0.92": _("Very similar spelling"), ">= 0.8": _("Similar spelling"),
+    "All other comparisons": _("Different"), "Day and month transposed": _("Day and month swapped"),
+    "Forename and surname swapped": _("Forename and surname swapped"),
+    "Surname and forename swapped": _("Forename and surname swapped"),
+    "One character different": _("One character different"), "One of the other's forenames": _(
+        "One of the other's forenames"), "One part of a hyphenated surname": _("One part of a hyphenated surname"),
+    "Same address, postcode differs or missing": _("Same address, postcode differs or missing"),
+    "Same name in Welsh or English": _("Same name in Welsh or English"),
+    "Same postcode and address": _("Same postcode and address"), "Same postcode area": _("Same postcode area"),
+    "Same postcode district": _("Same postcode district"), "Same postcode sector": _("Same postcode sector"),
+    "Same postcode": _("Same postcode"), "Within a month": _("Within a month"),
+    "Year off by one": _("Year off by one"),
+}
+
+
+def level_label(label: str) -> Any:
+    """A comparison level in the reader's words (exact labels first, then Splink's patterns)."""
+    if label in _LEVELS:
+        return _LEVELS[label]
+    for pattern in ("Exact match", "is NULL", ">= 0.92", ">= 0.8"):
+        if pattern in label:
+            return _LEVELS[pattern]
+    return label
+
+
 def _hub_user(user: Any) -> bool:
     return bool(getattr(user, "pk", None)) and (user.has_perm("link.link_datasets")
                                                or user.has_perm("link.manage_sources"))
