@@ -89,7 +89,7 @@ WSGI_APPLICATION = "yep.wsgi.application"
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "yep.access.backends.SignInBackend",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"

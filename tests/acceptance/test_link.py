@@ -1,6 +1,6 @@
 """Acceptance scenarios for the data hub (issue 7; spec/datahub-and-linking.md §4.1, §8 items 2-4): FEBRL4 linked
 above the budget; a clerical decision reused on a re-run; an FE-only record cannot create a person; a merge
-followed by a split restores the original clusters.
+followed by a split restores the original clusters; linked data updates the timeline and feeds the unknowns queue.
 
 The research extract scenarios (no direct identifiers; pseudonyms differ between projects) are in
 ``test_link_research.py``."""
@@ -12,11 +12,15 @@ import pytest
 
 from tests import factories
 from tests.factories import TEST
+from tests.track import notification_setup
+from tests.track.notification_setup import days_ago
+from tests.track.test_unknowns import make_unknown
 from yep.access.audit import AuditContext
 from yep.link import evaluate, hub, services_hub, services_review, testsets
 from yep.link.engine import LinkSpec, link_tables
 from yep.link.models import Candidate, MatchMode, RecordStatus, SourceKind, SourceRecord
 from yep.people.models import Person, Role
+from yep.track import unknowns
 from yep.track.models import Activity
 from yep.track.services import record_activities
 
@@ -145,3 +149,31 @@ def test_a_merge_followed_by_a_split_restores_the_original_clusters(region, advi
     services_review.split_merge(merge, reason="twins after all", actor=adviser, context=WEB)
     assert clusters() == before
     assert [c.kind for c in hub.cluster_changes_for(adviser)] == ["split", "merge"]
+
+
+careers = notification_setup.careers  # the careers service's Cardiff office and its adviser (a fixture)
+
+
+def test_linked_data_updates_the_timeline_and_feeds_the_unknowns_queue(region, careers, adviser, tmp_path):
+    """Two 17 year olds the careers service has lost (tier 1). DWP's monthly file has both: one's claim closed
+    because she is in full-time education, which puts her on the timeline and out of the queue; the other's
+    claim closed when he failed to attend, which says nothing of what he does but where he was last seen, a lead."""
+    eira = make_unknown("Prosser", forenames="Eira", code=810, started=60, postcode="CF11 9LJ")
+    owain = make_unknown("Bevan", forenames="Owain", code=810, started=90, postcode="CF14 2AB")
+    before = {u.person for u in unknowns.unknowns_for(careers.adviser)}
+    assert {eira, owain} <= before
+    dwp = _source(adviser, "dwp", SourceKind.DWP, MatchMode.LINK_ONLY)
+    rows = [{"record_id": f"UC-{p.pk}", "first_name": p.legal_forenames, "last_name": p.legal_surname,
+             "date_of_birth": p.dob.isoformat(), "postcode": postcode, "closure_reason": reason,
+             "activity_start": days_ago(10).isoformat()}
+            for p, postcode, reason in ((eira, "CF11 9LJ", "Full time education"),
+                                        (owain, "CF5 1AA", "Failed to Attend"))]
+    linked = _receive_and_link(dwp, rows, adviser, tmp_path, "dwp.csv")
+    assert linked.summary["probabilistic"] == 2 and linked.summary["activities"] == 1
+
+    activity = Activity.objects.get(person=eira, source="dwp")
+    assert (activity.code.code, activity.start) == (270, days_ago(10))
+    queue = {u.person: u for u in unknowns.unknowns_for(careers.adviser)}
+    assert eira not in queue and owain in queue
+    lead = next(lead for lead in queue[owain].leads if lead.source == "data_hub")
+    assert "CF5 1AA" in lead.detail and "Failed to Attend" in lead.detail

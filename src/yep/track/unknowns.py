@@ -172,7 +172,10 @@ def _people(ids: list[int], on: datetime.date) -> list[Any]:
 
 def _leads(ids: list[int], on: datetime.date) -> dict[int, list[Lead]]:
     """Every lead on the people, by person: current enrolments (school and college lists), matched provider
-    notifications, open youth worker reports, and moves between LAs."""
+    notifications, open youth worker reports, moves between LAs, and the data hub's linked records (a DWP claim,
+    an FE learner record...: where the young person was last seen by another agency)."""
+    from yep.link.models import SourceRecord
+
     found: dict[int, list[Lead]] = {}
 
     def add(person_id: int | None, lead: Lead) -> None:
@@ -204,6 +207,12 @@ def _leads(ids: list[int], on: datetime.date) -> dict[int, list[Lead]]:
         for m in moves:
             origin = m.from_la.display_name if m.from_la else "-"
             add(m.person_id, Lead(TracingSource.OTHER_LA, f"{origin} → {m.to_la.display_name}", m.moved_on))
+        linked = (SourceRecord.objects.filter(person_id__in=chunk, dataset__received_at__date__lte=on)
+                  .select_related("source", "dataset"))
+        for r in linked:
+            said = ", ".join(part for part in (r.postcode, r.payload.get("closure_reason") or "") if part)
+            add(r.person_id, Lead(TracingSource.DATA_HUB, f"{r.source.name}: {said}".rstrip(": "),
+                                  timezone.localdate(r.dataset.received_at)))
     return found
 
 
