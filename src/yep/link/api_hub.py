@@ -102,18 +102,20 @@ class LinkIn(Schema):
 
 
 class ExplanationOut(Schema):
-    comparison: str
-    level: str
+    comparison: str  # the model's name for it: forename, surname, dob, postcode, sex, upn, uln, ni_number
+    label: str  # the same in the caller's language
+    level: str  # the level the pair reached, in the caller's language
     weight: float
 
 
 class FieldOut(Schema):
-    """One field of the pair: the source record's value beside the register's, and whether they agree."""
+    """One field of the pair: the source record's value beside the register's, and whether they agree (null when
+    one side does not hold it)."""
 
     label: str
     source_value: str
     register_value: str
-    same: bool
+    same: bool | None
 
 
 class CandidateOut(Schema):

@@ -70,8 +70,9 @@ def _candidate(request: HttpRequest, pk: int) -> Candidate:
 def explanation_rows(candidate: Candidate) -> tuple[list[dict[str, Any]], float, float]:
     """The comparisons with their weights, the weight they add up to, and the starting weight (the prior: how
     likely any two records are to match before anything is compared), so the rows and the total agree."""
-    rows = [{"comparison": hub.COMPARISONS.get(e.get("comparison", ""), e.get("comparison", "")),
-             "level": hub.level_label(e.get("level", "")), "weight": float(e.get("weight", 0))}
+    rows = [{"comparison": e.get("comparison", ""),
+             "label": str(hub.COMPARISONS.get(e.get("comparison", ""), e.get("comparison", ""))),
+             "level": str(hub.level_label(e.get("level", ""))), "weight": float(e.get("weight", 0))}
             for e in candidate.explanation or []]
     compared = sum(r["weight"] for r in rows)
     return rows, compared, candidate.match_weight - compared
