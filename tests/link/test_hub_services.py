@@ -130,3 +130,19 @@ def test_a_clerical_decision_is_reused_when_the_file_comes_again(linked, region,
     assert not Candidate.objects.filter(record=rejected_again, person=reject.person).exists()
 
 
+
+
+def test_a_run_that_stopped_without_finishing_can_be_started_again_but_a_live_one_cannot(region, adviser, tmp_path):
+    source = _source(adviser, code="crm", kind=SourceKind.CAREERS_CRM, column_mapping={
+        "record_id": "record_id", "first_name": "first_name", "last_name": "last_name", "upn": "upn"})
+    path = tmp_path / "crm.csv"
+    path.write_text(f"record_id,first_name,last_name,upn\nC1,Dafydd,ap Gruffydd,{region.pupil.upn}\n")
+    dataset = services_hub.receive_dataset(source, path, actor=adviser, context=WEB)
+    now = datetime.datetime.now(datetime.UTC)
+    Dataset.objects.filter(pk=dataset.pk).update(status="linking", progress_at=now - datetime.timedelta(minutes=5))
+    with pytest.raises(ValidationError):
+        services_hub.start_linking(dataset, actor=adviser, context=WEB)
+    Dataset.objects.filter(pk=dataset.pk).update(progress_at=now - datetime.timedelta(hours=2))  # the server died
+    services_hub.start_linking(dataset, actor=adviser, context=WEB)
+    dataset.refresh_from_db()
+    assert dataset.status == "linked" and SourceRecord.objects.get(dataset=dataset).person == region.pupil

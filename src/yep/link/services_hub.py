@@ -52,7 +52,8 @@ from .models import (
 log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 HIGH_CONFIDENCE = 0.99  # a probabilistic link this sure counts as high confidence on the timeline
-CUSTOMER_AGES = range(14, 25)  # an active careers customer: academic age 14 to 24 (the service's remit)
+CUSTOMER_AGES = range(14, 25)
+STALLED_AFTER = datetime.timedelta(hours=1)  # an active careers customer: academic age 14 to 24 (the service's remit)
 
 
 def _refuse(actor: Any, context: audit.AuditContext, wanted: str, message: str) -> PermissionDenied:
@@ -248,7 +249,8 @@ def receive_dataset(source: Source, path: Path, *, actor: Any, context: audit.Au
 
 def note_progress(dataset: Dataset, percent: int, note: str) -> None:
     """Move the dataset's progress bar (committed at once, so the page polling it sees it)."""
-    Dataset.objects.filter(pk=dataset.pk).update(progress=max(0, min(100, percent)), progress_note=note[:200])
+    Dataset.objects.filter(pk=dataset.pk).update(progress=max(0, min(100, percent)), progress_note=note[:200],
+                                                 progress_at=timezone.now())
 
 
 def _spine(source: Source, on: datetime.date) -> pd.DataFrame:
@@ -443,10 +445,14 @@ def start_linking(dataset: Dataset, *, actor: Any, context: audit.AuditContext, 
     """Link a dataset in the background (a thread; inline when ``settings.YEP_JOBS_INLINE``), moving its
     progress bar. A failure marks the dataset failed with the reason, and changes nothing else."""
     _require(actor, "link.link_datasets", context, "link a dataset")
-    if dataset.status == DatasetStatus.LINKING:
+    dataset.refresh_from_db()
+    # A run whose progress has not moved for an hour stopped without finishing (the server restarted): it may
+    # be started again. Nothing of it was applied: the outcome is written in one transaction at the end.
+    if dataset.status == DatasetStatus.LINKING and dataset.progress_at \
+            and timezone.now() - dataset.progress_at < STALLED_AFTER:
         raise ValidationError({"dataset": [_("This dataset is being linked already.")]})
     Dataset.objects.filter(pk=dataset.pk).update(status=DatasetStatus.LINKING, progress=1,
-                                                 progress_note=_("Waiting to start"))
+                                                 progress_note=_("Waiting to start"), progress_at=timezone.now())
     if settings.YEP_JOBS_INLINE or connection.vendor == "sqlite" and connection.settings_dict["NAME"] == ":memory:":
         _run(dataset.pk, actor, context, retrain)
         return

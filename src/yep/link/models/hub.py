@@ -78,6 +78,7 @@ class Dataset(models.Model):
     status = models.CharField(max_length=10, choices=DatasetStatus.choices, default=DatasetStatus.RECEIVED)
     progress = models.PositiveSmallIntegerField(default=0)  # percent, while linking
     progress_note = models.CharField(max_length=200, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)  # when the progress last moved
     # Counts by outcome once linked: {"deterministic": n, "probabilistic": n, "review": n, ...}.
     summary = models.JSONField(default=dict)
     linked_at = models.DateTimeField(null=True, blank=True)
