@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 HIGH_CONFIDENCE = 0.99  # a probabilistic link this sure counts as high confidence on the timeline
 CUSTOMER_AGES = range(14, 25)
-STALLED_AFTER = datetime.timedelta(hours=1)  # an active careers customer: academic age 14 to 24 (the service's remit)
+STALLED_AFTER = datetime.timedelta(hours=1)
+CHUNK = 5000  # an active careers customer: academic age 14 to 24 (the service's remit)
 
 
 def _refuse(actor: Any, context: audit.AuditContext, wanted: str, message: str) -> PermissionDenied:
@@ -286,10 +287,11 @@ def _by_identifier(records: list[SourceRecord], allowed: set[int]) -> dict[int, 
     link to)."""
     found: dict[int, int] = {}
     for field, person_field in (("upn", "upn"), ("uln", "uln"), ("ni_number_digest", "ni_number_digest")):
-        values = {getattr(r, field) for r in records if getattr(r, field)}
-        if not values:
-            continue
-        owners = dict(Person.objects.filter(**{f"{person_field}__in": values}).values_list(person_field, "pk"))
+        values = sorted({getattr(r, field) for r in records if getattr(r, field)})
+        owners: dict[str, int] = {}
+        for start in range(0, len(values), CHUNK):  # SQLite takes at most 32,766 values in one query
+            owners |= dict(Person.objects.filter(**{f"{person_field}__in": values[start:start + CHUNK]})
+                           .values_list(person_field, "pk"))
         for r in records:
             person_id = owners.get(getattr(r, field))
             if r.pk not in found and person_id is not None and person_id in allowed:
@@ -348,8 +350,9 @@ def link_dataset(dataset: Dataset, *, actor: Any, context: audit.AuditContext, p
     allowed = set(spine["record_id"].astype(int))
     say(10, _("Matching identifiers"))
     by_identifier = _by_identifier(waiting, allowed)
-    earlier = ClericalDecision.objects.filter(source=source, record_key__in=[r.record_key for r in waiting])
-    decisions = {(d.record_key, d.person_id): d.same_person for d in earlier}
+    keys = {r.record_key for r in waiting}
+    decisions = {(d.record_key, d.person_id): d.same_person
+                 for d in ClericalDecision.objects.filter(source=source) if d.record_key in keys}
     accepted = {key: person for (key, person), same in decisions.items() if same}
     rest = [r for r in waiting if r.pk not in by_identifier and r.record_key not in accepted]
     rest_spine = spine[~spine["record_id"].astype(int).isin(set(by_identifier.values()) | set(accepted.values()))]
@@ -387,7 +390,7 @@ def _apply(dataset: Dataset, waiting: list[SourceRecord], by_identifier: dict[in
         if record.record_key in accepted and record.pk not in outcome:
             outcome[record.pk] = (RecordStatus.LINKED, accepted[record.record_key], LinkMethod.CLERICAL, None)
             counts["clerical"] += 1
-    Candidate.objects.filter(record__in=[r.pk for r in waiting], status="pending").delete()
+    Candidate.objects.filter(record__dataset=dataset, status="pending").delete()
     _apply_scores(source, {r.pk: r for r in waiting}, decisions, pairs, outcome, counts)
     for record in waiting:
         if record.pk not in outcome:

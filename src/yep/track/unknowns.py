@@ -209,10 +209,10 @@ def _leads(ids: list[int], on: datetime.date) -> dict[int, list[Lead]]:
             add(m.person_id, Lead(TracingSource.OTHER_LA, f"{origin} → {m.to_la.display_name}", m.moved_on))
         linked = (SourceRecord.objects.filter(person_id__in=chunk, dataset__received_at__date__lte=on)
                   .select_related("source", "dataset"))
-        for r in linked:
-            said = ", ".join(part for part in (r.postcode, r.payload.get("closure_reason") or "") if part)
-            add(r.person_id, Lead(TracingSource.DATA_HUB, f"{r.source.name}: {said}".rstrip(": "),
-                                  timezone.localdate(r.dataset.received_at)))
+        for record in linked:
+            said = ", ".join(part for part in (record.postcode, record.payload.get("closure_reason") or "") if part)
+            add(record.person_id, Lead(TracingSource.DATA_HUB, f"{record.source.name}: {said}".rstrip(": "),
+                                       timezone.localdate(record.dataset.received_at)))
     return found
 
 
