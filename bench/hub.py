@@ -11,6 +11,7 @@ Precision is of the links applied automatically, against the truth. Run it on an
 """
 
 import datetime
+import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -46,7 +47,8 @@ def run(size: int | None = None) -> dict[str, object]:
     left, right, truth = testsets.synthetic_pair(records, seed=11)
     la = Organisation.objects.get(kind=OrganisationKind.LA, code="681")
     registered, ids = _register(left, la)
-    adviser = organisations.create_user(f"bench.hub.{time.time_ns()}", "not used", actor="bench", context=CLI)
+    adviser = organisations.create_user(f"bench.hub.{time.time_ns()}", secrets.token_urlsafe(24), actor="bench",
+                                        context=CLI)
     organisations.add_membership(adviser, la, Role.CAREERS_ADVISER, actor="bench", context=CLI)
     source = services_hub.register_source({"code": f"dwp-{time.time_ns() % 10**9}", "name": "DWP (bench)",
                                            "kind": SourceKind.DWP, "mode": MatchMode.LINK_ONLY},

@@ -146,3 +146,15 @@ def test_a_run_that_stopped_without_finishing_can_be_started_again_but_a_live_on
     services_hub.start_linking(dataset, actor=adviser, context=WEB)
     dataset.refresh_from_db()
     assert dataset.status == "linked" and SourceRecord.objects.get(dataset=dataset).person == region.pupil
+
+
+def test_a_row_needs_an_identifier_or_two_things_to_link_by(adviser, tmp_path):
+    source = _source(adviser, column_mapping={"record_id": "id", "first_name": "forename", "last_name": "surname",
+                                              "date_of_birth": "dob", "ni_number": "nino"})
+    path = tmp_path / "dwp.csv"
+    path.write_text("id,forename,surname,dob,nino\nD1,Poppy,,2009-11-14,\nD2,,,,QQ123456C\nD3,Rhys,,,\n")
+    with pytest.raises(ImportRefused) as refused:
+        services_hub.receive_dataset(source, path, actor=adviser, context=WEB)
+    assert [(e.row, e.column) for e in refused.value.errors] == [(4, "id")]
+    path.write_text("id,forename,surname,dob,nino\nD1,Poppy,,2009-11-14,\nD2,,,,QQ123456C\n")
+    assert services_hub.receive_dataset(source, path, actor=adviser, context=WEB).rows == 2

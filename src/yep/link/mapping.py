@@ -182,8 +182,12 @@ PARSERS: dict[str, Any] = {
 def check_row(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Checks across a parsed row: (field, reason) for each problem."""
     problems = []
-    if not (row.get("last_name") or row.get("upn") or row.get("uln") or row.get("ni_number")):
-        problems.append(("last_name", str(_("a surname or an identifier is needed to link this row"))))
+    # Something to link on: an identifier, or two of the fields people are matched by (DWP's rows can lack a
+    # surname and still carry a forename, date of birth and postcode).
+    known = sum(bool(row.get(name)) for name in ("first_name", "last_name", "date_of_birth", "postcode"))
+    if not (row.get("upn") or row.get("uln") or row.get("ni_number")) and known < 2:
+        problems.append(("record_id", str(_("there is too little to link this row by: it needs a UPN, ULN or NI "
+                                            "number, or two of forename, surname, date of birth and postcode"))))
     if row.get("activity_code") and not row.get("activity_start"):
         problems.append(("activity_start", str(_("an activity needs its start date"))))
     start, end = row.get("activity_start"), row.get("activity_end")
