@@ -407,11 +407,22 @@ def _apply(dataset: Dataset, waiting: list[SourceRecord], by_identifier: dict[in
             probability
         if linked_to is not None:
             activities += _activity_rows(record, linked_to, _confidence(method, probability or 1.0), codes)
-    SourceRecord.objects.bulk_update(waiting, ["status", "person", "method", "match_probability"], batch_size=5000)
+    _write_outcomes(waiting)
     if activities:
         record_activities(activities, actor=actor, context=context, source=source.code)
     counts["activities"] = len(activities)
     return counts
+
+
+def _write_outcomes(records: list[SourceRecord]) -> None:
+    """Each record's link, one UPDATE per row in one executemany: Django's bulk_update writes a CASE per row and
+    took 58 of 81 seconds for 30,000 records."""
+    table = connection.ops.quote_name(SourceRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET status = %s, person_id = %s, method = %s, match_probability = %s "  # noqa: S608 (the table name is the model's)
+            "WHERE id = %s",
+            [(r.status, r.person_id, r.method, r.match_probability, r.pk) for r in records])
 
 
 def _apply_scores(source: Source, by_pk: dict[int, SourceRecord], decisions: dict[tuple[str, int], bool],
