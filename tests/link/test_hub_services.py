@@ -158,3 +158,24 @@ def test_a_row_needs_an_identifier_or_two_things_to_link_by(adviser, tmp_path):
     assert [(e.row, e.column) for e in refused.value.errors] == [(4, "id")]
     path.write_text("id,forename,surname,dob,nino\nD1,Poppy,,2009-11-14,\nD2,,,,QQ123456C\n")
     assert services_hub.receive_dataset(source, path, actor=adviser, context=WEB).rows == 2
+
+
+def test_unlinking_a_wrong_link_takes_its_activity_off_the_timeline_and_it_is_not_linked_again(region, adviser,
+                                                                                             tmp_path):
+    source = _source(adviser, code="crm", kind=SourceKind.CAREERS_CRM, column_mapping={
+        "record_id": "record_id", "first_name": "first_name", "last_name": "last_name", "upn": "upn",
+        "activity_code": "activity_code", "activity_start": "activity_start"})
+    path = tmp_path / "crm.csv"
+    path.write_text("record_id,first_name,last_name,upn,activity_code,activity_start\n"
+                    f"C1,Dafydd,ap Gruffydd,{region.pupil.upn},619,2026-09-10\n")
+    dataset = services_hub.receive_dataset(source, path, actor=adviser, context=WEB)
+    services_hub.start_linking(dataset, actor=adviser, context=WEB)
+    record = SourceRecord.objects.get(dataset=dataset)
+    assert Activity.objects.filter(person=region.pupil, source="crm", code__code=619).exists()
+    with pytest.raises(ValidationError):
+        services_review.unlink_record(record, reason="", actor=adviser, context=WEB)
+    services_review.unlink_record(record, reason="another pupil's UPN was typed", actor=adviser, context=WEB)
+    assert not Activity.objects.filter(person=region.pupil, source="crm").exists()
+    services_hub.start_linking(dataset, actor=adviser, context=WEB)  # linked again: the decision holds
+    record.refresh_from_db()
+    assert record.person is None and record.status == RecordStatus.NO_MATCH

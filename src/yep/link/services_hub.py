@@ -349,10 +349,13 @@ def link_dataset(dataset: Dataset, *, actor: Any, context: audit.AuditContext, p
     spine = spine[~spine["record_id"].astype(int).isin(taken)]
     allowed = set(spine["record_id"].astype(int))
     say(10, _("Matching identifiers"))
-    by_identifier = _by_identifier(waiting, allowed)
     keys = {r.record_key for r in waiting}
+    key_of = {r.pk: r.record_key for r in waiting}
     decisions = {(d.record_key, d.person_id): d.same_person
                  for d in ClericalDecision.objects.filter(source=source) if d.record_key in keys}
+    # A person's "not the same young person" holds against an identifier too (a mistyped UPN names someone else).
+    by_identifier = {record_pk: person_id for record_pk, person_id in _by_identifier(waiting, allowed).items()
+                     if decisions.get((key_of[record_pk], person_id)) is not False}
     accepted = {key: person for (key, person), same in decisions.items() if same}
     rest = [r for r in waiting if r.pk not in by_identifier and r.record_key not in accepted]
     rest_spine = spine[~spine["record_id"].astype(int).isin(set(by_identifier.values()) | set(accepted.values()))]

@@ -9,6 +9,7 @@ its own person ids (it is never rewritten), so who saw which record stays true.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.apps import apps
@@ -20,7 +21,9 @@ from django.utils.translation import gettext as _
 from yep.access import audit
 from yep.access.policy import decide
 from yep.people.models import Person
+from yep.track.services import withdraw_activities
 
+from .mapping import CLOSURE_ACTIVITY
 from .models import (
     Candidate,
     CandidateStatus,
@@ -100,11 +103,22 @@ def unlink_record(record: SourceRecord, *, reason: str, actor: Any, context: aud
         ClericalDecision.objects.update_or_create(
             source=record.source, record_key=record.record_key, person_id=person_id,
             defaults={"same_person": False, "reason": reason, "decided_by": audit.label(actor)})
+        _withdraw_activity(record, actor=actor, context=context)
         record.person, record.status, record.method, record.match_probability = None, RecordStatus.NO_MATCH, "", None
         record.save(update_fields=["person", "status", "method", "match_probability"])
         audit.record(actor, "change", context, person_id=person_id, object_type="link", object_id=record.pk,
                      detail={"unlinked": record.record_key, "source": record.source.code, "reason": reason})
     return record
+
+
+def _withdraw_activity(record: SourceRecord, *, actor: Any, context: audit.AuditContext) -> None:
+    """The activity a wrong link put on the young person's timeline goes with it."""
+    payload = record.payload
+    code = payload.get("activity_code") or CLOSURE_ACTIVITY.get(payload.get("closure_reason") or "")
+    if code and payload.get("activity_start") and record.person is not None:
+        withdraw_activities(record.person, source=record.source.code[:40], code=int(code),
+                            start=datetime.date.fromisoformat(payload["activity_start"]), actor=actor,
+                            context=context)
 
 
 def _person_rows() -> list[tuple[Any, Any]]:

@@ -68,6 +68,22 @@ def record_activity(person: Person, *, code: Any, start: Any, end: Any = None, h
     return activity
 
 
+@transaction.atomic
+def withdraw_activities(person: Person, *, source: str, code: int, start: datetime.date, actor: Any,
+                        context: audit.AuditContext) -> int:
+    """Take off the timeline what ``source`` said ``person`` was doing (``code`` from ``start``): for a data hub
+    link that proved wrong, whose activity was never about this young person. The caller has checked who may;
+    the audit row says what went. Returns how many activities went (0 when someone already corrected it)."""
+    wrong = Activity.objects.filter(person=person, source=source, code__code=code, start=start)
+    removed = list(wrong.values_list("pk", flat=True))
+    if removed:
+        wrong.delete()
+        audit.record(actor, "change", context, person_id=person.pk, object_type="activity",
+                     object_id=removed[0], fields=["enrolments"],
+                     detail={"withdrawn": removed, "source": source, "code": code, "start": start.isoformat()})
+    return len(removed)
+
+
 def _activities(path: Path, person_ids: Mapping[str, int], org_ids: Mapping[str, int]) -> Iterator[Activity]:
     # The files carry NCCIS codes; the timeline points at the reference rows that hold them.
     code_ids = dict(ActivityCode.objects.values_list("code", "pk"))
