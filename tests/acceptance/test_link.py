@@ -19,9 +19,11 @@ from tests.track.notification_setup import days_ago
 from tests.track.test_unknowns import make_unknown
 from yep.access.audit import AuditContext
 from yep.access.models import AuditEvent
+from yep.access.policy import people_visible_to
 from yep.link import evaluate, extracts, hub, services_hub, services_review, testsets
 from yep.link.engine import LinkSpec, link_tables
 from yep.link.models import Candidate, MatchMode, RecordStatus, ResearchExtract, SourceKind, SourceRecord
+from yep.people import search
 from yep.people.models import Person, Role
 from yep.track import unknowns
 from yep.track.models import Activity
@@ -119,7 +121,7 @@ def test_an_fe_record_links_only_to_an_active_careers_customer(region, adviser, 
     assert record.person_id is None and not Candidate.objects.filter(person=child).exists()
 
 
-def test_a_merge_followed_by_a_split_restores_the_original_clusters(region, adviser, tmp_path):
+def test_a_merge_followed_by_a_split_restores_the_original_clusters(client, region, adviser, tmp_path):
     twin = factories.make_person("681", legal_forenames="Dafydd", legal_surname="Gruffydd", dob="2009-03-27",
                                  sex="M", postcode="CF24 3AB")
     code = Activity._meta.get_field("code").related_model.objects.get(code=230)
@@ -146,11 +148,20 @@ def test_a_merge_followed_by_a_split_restores_the_original_clusters(region, advi
                                          actor=adviser, context=WEB)
     merged = clusters()
     assert merged[twin.pk] == ([], [], [])
+    twin.refresh_from_db()
+    assert twin.merged_into == region.pupil
+    found = search.search(people_visible_to(adviser), search.parse("Dafydd Gruffydd"))
+    assert region.pupil in found and twin not in found, "the young person is found once, by the record kept"
+    client.force_login(adviser)
+    banner = client.get(f"/people/{twin.pk}/").content.decode()
+    assert 'data-testid="merged-banner"' in banner and f"/people/{region.pupil.pk}/" in banner
     assert merged[region.pupil.pk][0] == sorted(before[region.pupil.pk][0] + before[twin.pk][0])
     assert len(merged[region.pupil.pk][1]) == len(before[region.pupil.pk][1]) + len(before[twin.pk][1])
 
     services_review.split_merge(merge, reason="twins after all", actor=adviser, context=WEB)
     assert clusters() == before
+    twin.refresh_from_db()
+    assert twin.merged_into is None
     assert [c.kind for c in hub.cluster_changes_for(adviser)] == ["split", "merge"]
 
 

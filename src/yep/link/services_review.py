@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from yep.access import audit
 from yep.access.policy import decide
 from yep.people.models import Person
+from yep.people.services.persons import set_merged_into
 from yep.track.services import withdraw_activities
 
 from .mapping import CLOSURE_ACTIVITY
@@ -164,6 +165,7 @@ def merge_people(kept: Person, merged: Person, *, reason: str, actor: Any,
                     moved += [[model._meta.label_lower, pk, field.name] for pk in pks]
             change = ClusterChange.objects.create(kind=ClusterChangeKind.MERGE, kept=kept, merged=merged, moved=moved,
                                                   reason=reason, made_by=audit.label(actor))
+            set_merged_into(merged, kept, actor=actor, context=context)
             for person in (kept, merged):
                 audit.record(actor, "change", context, person_id=person.pk, object_type="cluster_change",
                              object_id=change.pk, detail={"merge": {"kept": kept.pk, "merged": merged.pk},
@@ -191,6 +193,7 @@ def split_merge(change: ClusterChange, *, reason: str, actor: Any, context: audi
         for (label, field), pks in by_model.items():
             model = apps.get_model(label)
             model._default_manager.filter(pk__in=pks, **{field: change.kept_id}).update(**{field: change.merged_id})
+        set_merged_into(change.merged, None, actor=actor, context=context)
         split = ClusterChange.objects.create(kind=ClusterChangeKind.SPLIT, kept=change.kept, merged=change.merged,
                                              moved=change.moved, reason=reason, made_by=audit.label(actor),
                                              undoes=change)

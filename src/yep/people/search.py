@@ -112,7 +112,7 @@ def _name_clause(words: list[str]) -> Q:
 
 
 def _candidates(visible: QuerySet[Person], terms: SearchTerms) -> QuerySet[Person]:
-    people = visible
+    people = visible.filter(merged_into__isnull=True)  # a merged record's young person is found by the other
     if terms.upn:
         people = people.filter(upn=terms.upn)
     if terms.uln:

@@ -55,6 +55,9 @@ class Person(models.Model):
     # NI numbers are encrypted at rest (DESIGN: identifiers); the keyed digest finds duplicates without decrypting.
     ni_number_encrypted = models.TextField(blank=True)
     ni_number_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Set when the data hub finds this record and another are one young person and merges them (cleared when the
+    # merge is undone): everything it held now belongs to that record, and search leaves this one out.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

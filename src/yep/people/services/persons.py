@@ -83,6 +83,14 @@ def update_person(person: Person, data: Mapping[str, Any], *, actor: Any, contex
     return changed
 
 
+def set_merged_into(person: Person, into: Person | None, *, actor: Any, context: audit.AuditContext) -> None:
+    """Record that ``person`` was merged into ``into`` (the data hub's merge), or that the merge was undone."""
+    person.merged_into = into
+    person.save(update_fields=["merged_into", "updated_at"])
+    audit.record(actor, "change", context, person_id=person.pk, fields=["merged_into"],
+                 detail={"merged_into": into.pk if into else None})
+
+
 def _check_dates(start: datetime.date, end: datetime.date | None) -> None:
     if end is not None and end < start:
         raise ValidationError({"end": [_("The end date must be on or after the start date.")]})
