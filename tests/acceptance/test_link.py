@@ -274,3 +274,15 @@ def test_pseudonyms_differ_between_projects_and_stay_the_same_within_one(client,
     strip = [{k: v for k, v in row.items() if k != "pseudonym"} for row in first_a]
     assert sorted(strip, key=str) == sorted(({k: v for k, v in row.items() if k != "pseudonym"} for row in first_b),
                                             key=str)
+
+
+def test_a_merged_record_is_not_counted_again_as_an_unknown(region, careers, adviser):
+    """An empty record left by a merge would be a 17 year old with no activity: tier 1. It is counted once, as the
+    record kept."""
+    lost = make_unknown("Prosser", forenames="Eira", code=810, started=60)
+    duplicate = make_unknown("Prosser", forenames="Eira", code=810, started=60)
+    before = len(unknowns.unknowns_for(careers.adviser))
+    services_review.merge_people(lost, duplicate, reason="one young person, registered twice", actor=adviser,
+                                 context=WEB)
+    queue = {u.person for u in unknowns.unknowns_for(careers.adviser)}
+    assert lost in queue and duplicate not in queue and len(queue) == before - 1

@@ -58,7 +58,7 @@ def _born(on: datetime.date, youngest: int, oldest: int) -> tuple[datetime.date,
 def cohort(la: Organisation, on: datetime.date, youngest: int = AGES[0], oldest: int = AGES[-1]) -> QuerySet[Person]:
     """Young people living in ``la`` of academic age ``youngest``-``oldest`` on ``on``."""
     first, last = _born(on, youngest, oldest)
-    return Person.objects.filter(la_of_residence=la, dob__gte=first, dob__lte=last)
+    return Person.objects.filter(la_of_residence=la, dob__gte=first, dob__lte=last, merged_into__isnull=True)
 
 
 def send_flags(person_ids: Sequence[int], on: datetime.date) -> dict[int, str]:

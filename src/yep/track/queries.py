@@ -127,10 +127,11 @@ class CohortTiers:
 
 
 def _cohort_people(las: list[int], first: datetime.date, last: datetime.date) -> QuerySet[Person]:
-    """Residents of ``las`` aged 16-18 on ``first`` or ``last`` (academic age: age on 31 August)."""
+    """Residents of ``las`` aged 16-18 on ``first`` or ``last`` (academic age: age on 31 August); a record merged
+    into another is counted once, as the other."""
     young = datetime.date((last.year if last.month >= 9 else last.year - 1) - tiers.MIN_AGE, 8, 31)
     old = datetime.date((first.year if first.month >= 9 else first.year - 1) - tiers.MAX_AGE - 1, 9, 1)
-    return Person.objects.filter(Q(la_of_residence_id__in=las), dob__gte=old, dob__lte=young)
+    return Person.objects.filter(Q(la_of_residence_id__in=las), dob__gte=old, dob__lte=young, merged_into__isnull=True)
 
 
 def timelines_of(people: QuerySet[Person]) -> tiers.Timelines:
@@ -262,8 +263,8 @@ def guarantee_cohort(user: Any, on: datetime.date, *, rules: RuleSet = WALES) ->
     year = on.year if on.month >= 9 else on.year - 1
     young = datetime.date(year - GUARANTEE_AGES[0], 8, 31)
     old = datetime.date(year - GUARANTEE_AGES[1] - 1, 9, 1)
-    people = (Person.objects.filter(la_of_residence_id__in=las, dob__gte=old, dob__lte=young) if las
-              else Person.objects.none())
+    people = (Person.objects.filter(la_of_residence_id__in=las, dob__gte=old, dob__lte=young, merged_into__isnull=True)
+              if las else Person.objects.none())
     status = tiers.derive_cohort(_with_risk(timelines_of(people), on), on, code_table(rules), GUARANTEE_AGES)
     inside = status.tier > 0
     bands = [("16-18", (status.age <= tiers.MAX_AGE)), ("19-24", (status.age > tiers.MAX_AGE))]

@@ -99,7 +99,8 @@ def _cohort(user: Any, on: datetime.date) -> QuerySet[Person]:
     youngest = datetime.date(year - tiers.MIN_AGE, 8, 31)
     oldest = datetime.date(year - tiers.MAX_AGE - 1, 9, 1)
     visible = people_visible_to(user)
-    return (Person.objects.filter(la_of_residence_id__in=las, dob__gte=oldest, dob__lte=youngest)
+    return (Person.objects.filter(la_of_residence_id__in=las, dob__gte=oldest, dob__lte=youngest,
+                                  merged_into__isnull=True)
             .filter(pk__in=visible.values("pk")).exclude(in_intake(on)))
 
 
