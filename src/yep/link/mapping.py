@@ -8,6 +8,7 @@ become an activity (full-time education, custody); the rest stay on the record f
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -105,11 +106,9 @@ def check_mapping(mapping: Mapping[str, Any]) -> list[str]:
 def parse_date(text: str) -> datetime.date:
     """A date as YYYY-MM-DD or DD/MM/YYYY (what spreadsheets write)."""
     day, month, year = (text.split("/") + ["", ""])[:3] if "/" in text else reversed((text.split("-") + ["", ""])[:3])
-    try:
+    with contextlib.suppress(ValueError):  # not digits, or not a day of the calendar: the message below says how
         if len(year) == 4 and len(month) <= 2 and len(day) <= 2:
             return datetime.date(int(year), int(month), int(day))
-    except ValueError:
-        pass
     raise ValueError(_("Enter a date as YYYY-MM-DD or DD/MM/YYYY."))
 
 
