@@ -17,12 +17,13 @@ from yep.access import audit
 from yep.access.guards import requires
 from yep.access.policy import CASEWORK, decide
 from yep.imports.framework import ImportRefused
+from yep.imports.uploads import upload_problem
 from yep.people.models import Person
 from yep.people.schemas import MAX_ID, Error, RecordId
 
 from . import hub, services_hub, services_review
 from .models import Candidate, ClusterChange, ClusterChangeKind, Dataset, Source
-from .views_hub import MAX_BYTES, SUFFIXES, receive_upload
+from .views_hub import receive_upload
 from .views_review import explanation_rows
 
 router = Router()
@@ -260,11 +261,7 @@ def upload_dataset(request: HttpRequest, code: str, file: File[UploadedFile]) ->
     """A CSV (UTF-8) or XLSX file with the columns of the source's mapping, as multipart field ``file``. Every row
     is checked first: any problem gets 400 with each row's problem, and nothing is stored."""
     source = _source(request.user, code)
-    problem = ""
-    if not file.name or not file.name.lower().endswith(SUFFIXES):
-        problem = _("Upload a CSV or XLSX file.")
-    elif (file.size or 0) > MAX_BYTES:
-        problem = _("The file is larger than 50 MB: split it into smaller files.")
+    problem = upload_problem(file)
     if problem:
         return Status(400, {"detail": problem, "errors": {"file": [problem]}})
     try:

@@ -2,7 +2,6 @@
 registering and editing a source (its column mapping, mode and thresholds), uploading a dataset, a dataset's
 linking progress and outcome counts, and a young person's "Data hub" tab with the source records linked to them."""
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,13 @@ from yep.access.guards import requires
 from yep.access.models import SharingAgreement
 from yep.access.policy import CASEWORK
 from yep.imports.framework import ImportRefused
+from yep.imports.uploads import saved_upload, upload_problem
 from yep.people.models import Organisation
 from yep.people.views import person_context
 
 from . import hub, mapping, services_hub, services_review
 from .models import Dataset, DatasetStatus, MatchMode, Source, SourceKind
 
-SUFFIXES = (".csv", ".xlsx")
-MAX_BYTES = 50 * 1024 * 1024  # as the partners' upload page: a year's census of a large LA is about 10 MB as CSV
 SOURCE_FIELDS = ("code", "name", "kind", "mode", "controller", "agreement", "auto_threshold", "review_threshold")
 RECENT = 10  # datasets listed on the hub home
 # Outcomes a dataset's summary counts, in the order the page lists them; any other key follows under its own name.
@@ -145,27 +143,12 @@ def source_edit(request: HttpRequest, code: str) -> HttpResponse:
 # A source's page and uploading a dataset ---------------------------------------------------------------------
 
 
-def _upload_problem(upload: UploadedFile | None) -> str:
-    """What is wrong with the upload itself, before any row is read ('' when nothing)."""
-    if upload is None:
-        return _("Choose a CSV or XLSX file to upload.")
-    if Path(upload.name or "").suffix.lower() not in SUFFIXES:
-        return _("Upload a CSV or XLSX file.")
-    if (upload.size or 0) > MAX_BYTES:
-        return _("The file is larger than 50 MB: split it into smaller files.")
-    return ""
-
-
 def receive_upload(source: Source, upload: UploadedFile, request: HttpRequest,
                    context: audit.AuditContext) -> Dataset:
     """Save the upload to a temporary file (deleted afterwards) and hand it to the service, which stores every
     row or none (ImportRefused)."""
     name = Path(upload.name or "upload").name
-    with tempfile.TemporaryDirectory(prefix="yep-hub-") as folder:
-        saved = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        with saved.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+    with saved_upload(upload, prefix="yep-hub-") as saved:
         return services_hub.receive_dataset(source, saved, actor=request.user, context=context, filename=name)
 
 
@@ -178,7 +161,7 @@ def source_detail(request: HttpRequest, code: str) -> HttpResponse:
                             "may_edit": request.user.has_perm("link.manage_sources"), "errors": {}}
     if request.method == "POST":
         upload = request.FILES.get("file")
-        problem = _upload_problem(upload)
+        problem = upload_problem(upload)
         if problem or upload is None:
             page["errors"] = {"file": [problem]}
             return render(request, "link/hub_source.html", page, status=400)

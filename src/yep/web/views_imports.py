@@ -2,7 +2,6 @@
 XLSX file (nothing changes) or import it (all rows or none). Problems come back as a table: row, column, value,
 reason."""
 
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ from django.utils.translation import gettext as _
 from yep.access import audit
 from yep.access.guards import requires
 from yep.imports import KINDS, ImportKind, ImportRefused, ImportReport, run_import
+from yep.imports.uploads import saved_upload, upload_problem
 
-SUFFIXES = (".csv", ".xlsx")
-MAX_BYTES = 50 * 1024 * 1024  # a termly return for a large LA is about 10 MB as CSV
 PURPOSE = "import"
 
 
@@ -37,17 +35,6 @@ def _describe(kind: ImportKind) -> dict[str, Any]:
 def import_kinds(request: HttpRequest) -> HttpResponse:
     kinds = [_describe(kind) for _name, kind in sorted(KINDS.items()) if request.user.has_perm(kind.permission)]
     return render(request, "web/import_upload.html", {"kinds": kinds})
-
-
-def _upload_problem(upload: UploadedFile | None) -> str:
-    """What is wrong with the upload itself, before any row is read ('' when nothing)."""
-    if upload is None:
-        return _("Choose a CSV or XLSX file to upload.")
-    if Path(upload.name or "").suffix.lower() not in SUFFIXES:
-        return _("Upload a CSV or XLSX file.")
-    if (upload.size or 0) > MAX_BYTES:
-        return _("The file is larger than 50 MB: split it into smaller files.")
-    return ""
 
 
 def _unreadable(path: Path) -> str:
@@ -73,11 +60,7 @@ def _run(kind: ImportKind, upload: UploadedFile, request: HttpRequest, *, check_
     counts of new, changed and unchanged rows that the import will report, from the same code.
     """
     context = audit.AuditContext.from_request(request, PURPOSE)
-    with tempfile.TemporaryDirectory(prefix="yep-import-") as folder:
-        path = Path(folder) / f"upload{Path(upload.name or '').suffix.lower()}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+    with saved_upload(upload, prefix="yep-import-") as path:
         problem = _unreadable(path)
         if problem:
             raise ImportRefused([], problem)
@@ -103,7 +86,7 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
         return render(request, "web/import_upload.html", page)
     check_only = request.POST.get("action") != "import"
     upload = request.FILES.get("file")
-    page["problem"] = _upload_problem(upload)
+    page["problem"] = upload_problem(upload)
     if page["problem"] or upload is None:
         return render(request, "web/import_upload.html", page)
     try:
