@@ -168,6 +168,12 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec,
         return _oriented(predictions.as_pandas_dataframe())  # type: ignore[no-untyped-call]
 
 
+def no_pairs(columns: tuple[str, ...] | list[str] = PAIR_COLUMNS) -> pd.DataFrame:
+    """An empty result with the pair columns (probabilities and weights as numbers)."""
+    numeric = {"match_probability", "match_weight"}
+    return pd.DataFrame({c: pd.Series(dtype=float if c in numeric else object) for c in columns})
+
+
 def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
     """Greedy by probability: each left and each right record keeps at most its most probable link.
 
@@ -208,7 +214,7 @@ def link_tables(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec | None =
     check_layout(left, "left")
     check_layout(right, "right")
     if left.empty or right.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object if c != "match_probability" else float) for c in PAIR_COLUMNS})
+        return no_pairs()
     return one_to_one(score_pairs(left, right, spec, progress))
 
 
@@ -293,7 +299,7 @@ def score_against(records: pd.DataFrame, spine: pd.DataFrame, spec: LinkSpec, mo
     check_layout(spine, "spine")
     columns = [*PAIR_COLUMNS, "match_weight", "explanation"]
     if records.empty or spine.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), model
+        return no_pairs(columns), model
     say("preparing the records")
     left_std, right_std = standardise(records), standardise(spine)
     shared = shared_columns(left_std, right_std)
@@ -313,7 +319,7 @@ def score_against(records: pd.DataFrame, spine: pd.DataFrame, spec: LinkSpec, mo
         predicted = linker.inference.predict(threshold_match_probability=spec.threshold)
         frame = predicted.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), model
+        return no_pairs(columns), model
     pairs = _oriented(frame)
     pairs["match_weight"] = frame["match_weight"].astype(float)
     levels = _level_weights(scoring_model)

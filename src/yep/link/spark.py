@@ -30,7 +30,6 @@ from splink import DuckDBAPI, Linker
 from sqlglot import exp
 
 from yep.link.engine import (
-    PAIR_COLUMNS,
     LinkSpec,
     Progress,
     _oriented,
@@ -38,6 +37,7 @@ from yep.link.engine import (
     _settings,
     _train,
     affordable_wide_rules,
+    no_pairs,
     one_to_one,
     shared_columns,
 )
@@ -216,6 +216,6 @@ def link_tables_spark(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec | 
     check_layout(left, "left")
     check_layout(right, "right")
     if left.empty or right.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object if c != "match_probability" else float) for c in PAIR_COLUMNS})
+        return no_pairs()
     check_spark()  # before training, which takes a while
     return one_to_one(score_pairs_spark(left, right, spec, progress))
